@@ -1,0 +1,160 @@
+import { CloseCode } from './close-codes.js';
+import { WsGateConfigError, WsGateError } from './errors.js';
+import { headerValue, type HandshakeRequest } from './handshake-request.js';
+import type { OriginPolicy, OriginRefusalReason } from './origin-policy.js';
+import { extractTicket, type TicketSource } from './ticket-extraction.js';
+import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
+import type { TicketClaims } from './ticket-store.js';
+import type { TransportPolicy } from './transport-policy.js';
+
+/** Stable codes of a refused handshake. */
+export type HandshakeRefusalCode =
+  | 'INSECURE_TRANSPORT'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'TICKET_MISSING'
+  | 'TICKET_INVALID'
+  | 'SERVICE_UNAVAILABLE';
+
+/** HTTP status of a refused handshake, and the close code used in close-frame refusal mode. */
+export const HANDSHAKE_REFUSALS: Readonly<Record<HandshakeRefusalCode, { status: 401 | 403 | 503; closeCode: number }>> =
+  Object.freeze({
+    INSECURE_TRANSPORT: { status: 403, closeCode: CloseCode.Forbidden },
+    ORIGIN_NOT_ALLOWED: { status: 403, closeCode: CloseCode.Forbidden },
+    TICKET_MISSING: { status: 401, closeCode: CloseCode.Unauthorized },
+    TICKET_INVALID: { status: 401, closeCode: CloseCode.Unauthorized },
+    SERVICE_UNAVAILABLE: { status: 503, closeCode: CloseCode.TryAgainLater },
+  });
+
+/** Detail of a refusal, for the audit log (never sent to the client, never a secret). */
+export type HandshakeRefusalReason =
+  | 'insecure'
+  | `origin_${OriginRefusalReason}`
+  | TicketRefusalReason
+  | 'duplicate'
+  | 'bad_request'
+  | 'store_unavailable'
+  | 'internal_error';
+
+/** A refused handshake: answer with `status` before the upgrade (or close with `closeCode`). */
+export interface HandshakeRefusal {
+  readonly ok: false;
+  readonly status: 401 | 403 | 503;
+  readonly code: HandshakeRefusalCode;
+  readonly closeCode: number;
+  readonly reason: HandshakeRefusalReason;
+  /** Normalised client address (for logs and rate limits). */
+  readonly clientIp: string | undefined;
+}
+
+/** An authorized handshake. */
+export interface HandshakeAcceptance<TClaims extends TicketClaims = TicketClaims> {
+  readonly ok: true;
+  readonly principal: Principal<TClaims>;
+  /** Subprotocol to select in the response (`wsgate` when the ticket came as a subprotocol). */
+  readonly protocol: string | undefined;
+  readonly clientIp: string | undefined;
+  readonly origin: string | undefined;
+}
+
+/** Result of {@link HandshakeAuthorizer.authorize}. */
+export type HandshakeResult<TClaims extends TicketClaims = TicketClaims> = HandshakeAcceptance<TClaims> | HandshakeRefusal;
+
+/** Options of {@link createHandshakeAuthorizer}. */
+export interface HandshakeAuthorizerOptions<TClaims extends TicketClaims = TicketClaims> {
+  tickets: TicketService<TClaims>;
+  origins: OriginPolicy;
+  transport: TransportPolicy;
+  /** Where the ticket may be. @default ['query', 'subprotocol'] */
+  ticketSources?: readonly TicketSource[];
+  /** Query parameter carrying the ticket. @default 'ticket' */
+  queryParam?: string;
+}
+
+/** Result of {@link HandshakeAuthorizer.precheck}: transport and Origin passed, no ticket looked at. */
+export type HandshakePrecheck =
+  | { readonly ok: true; readonly clientIp: string | undefined; readonly origin: string | undefined }
+  | HandshakeRefusal;
+
+/** The one check both adapters run on an upgrade request, before the upgrade. */
+export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims> {
+  /** Full check: transport, Origin, ticket. Never rejects: store faults become a 503 refusal. */
+  authorize(request: HandshakeRequest): Promise<HandshakeResult<TClaims>>;
+  /**
+   * Transport and Origin only, for first-message authentication (the ticket arrives in the
+   * first frame; see `createFirstMessageAuthenticator`). Never throws.
+   */
+  precheck(request: HandshakeRequest): HandshakePrecheck;
+}
+
+function refusal(code: HandshakeRefusalCode, reason: HandshakeRefusalReason, clientIp: string | undefined): HandshakeRefusal {
+  const { status, closeCode } = HANDSHAKE_REFUSALS[code];
+  return { ok: false, status, code, closeCode, reason, clientIp };
+}
+
+/**
+ * Creates the handshake authorizer. In order: transport (wss when required), then Origin
+ * (a refusal here does not touch the ticket, so it is not consumed), then the ticket's place
+ * (query or subprotocol; two tickets are refused), then the single-use redeem with its IP and
+ * Origin binding.
+ *
+ * @example
+ * const authorize = createHandshakeAuthorizer({ tickets, origins, transport });
+ * const result = await authorize.authorize(handshakeRequestFrom(req));
+ * if (!result.ok) return reject(result.status);
+ */
+export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims>(
+  options: HandshakeAuthorizerOptions<TClaims>,
+): HandshakeAuthorizer<TClaims> {
+  const { tickets, origins, transport } = options;
+  if (tickets === undefined || origins === undefined || transport === undefined) {
+    throw new WsGateConfigError('createHandshakeAuthorizer needs tickets, origins and transport');
+  }
+  const sources = Object.freeze([...(options.ticketSources ?? ['query', 'subprotocol'])]);
+  if (sources.length === 0 || sources.some((source) => source !== 'query' && source !== 'subprotocol')) {
+    throw new WsGateConfigError("ticketSources must list 'query' and/or 'subprotocol'");
+  }
+  const queryParam = options.queryParam ?? 'ticket';
+  if (typeof queryParam !== 'string' || queryParam === '') throw new WsGateConfigError('queryParam must be a non-empty string');
+
+  function precheck(request: HandshakeRequest): HandshakePrecheck {
+    let clientIp: string | undefined;
+    try {
+      clientIp = transport.clientIp(request);
+      if (transport.requireSecure && !transport.isSecure(request)) return refusal('INSECURE_TRANSPORT', 'insecure', clientIp);
+      const originCheck = origins.check(headerValue(request.headers, 'origin'));
+      if (!originCheck.ok) return refusal('ORIGIN_NOT_ALLOWED', `origin_${originCheck.reason}`, clientIp);
+      return { ok: true, clientIp, origin: originCheck.origin };
+    } catch {
+      return refusal('ORIGIN_NOT_ALLOWED', 'bad_request', clientIp);
+    }
+  }
+
+  async function authorize(request: HandshakeRequest): Promise<HandshakeResult<TClaims>> {
+    const checked = precheck(request);
+    if (!checked.ok) return checked;
+    const { clientIp, origin } = checked;
+    try {
+      const extraction = extractTicket(request, sources, queryParam);
+      switch (extraction.kind) {
+        case 'none':
+          return refusal('TICKET_MISSING', 'missing', clientIp);
+        case 'duplicate':
+          return refusal('TICKET_INVALID', 'duplicate', clientIp);
+        case 'malformed_request':
+          return refusal('TICKET_INVALID', 'bad_request', clientIp);
+        case 'found':
+          break;
+      }
+      const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
+      if (!redeemed.ok) {
+        return refusal(redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID', redeemed.reason, clientIp);
+      }
+      return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
+    } catch (error) {
+      // Store down or slow: fail closed, keep serving. Anything else is a bug, still never an open socket.
+      return refusal('SERVICE_UNAVAILABLE', error instanceof WsGateError ? 'store_unavailable' : 'internal_error', clientIp);
+    }
+  }
+
+  return Object.freeze({ authorize, precheck });
+}

@@ -1,0 +1,45 @@
+/** Header map as Node's `IncomingHttpHeaders` has it: lower-case names. */
+export type HandshakeHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * The framework-neutral view of an HTTP upgrade request that adapters hand to core.
+ * Built from Node's `IncomingMessage` by {@link handshakeRequestFrom}.
+ */
+export interface HandshakeRequest {
+  /** HTTP method (`GET` for a WebSocket handshake). */
+  readonly method: string;
+  /** Request target as sent (`/ws?ticket=...`). */
+  readonly url: string;
+  /** Request headers, lower-case names. */
+  readonly headers: HandshakeHeaders;
+  /** Address of the TCP peer (the client, or the nearest proxy). */
+  readonly remoteAddress: string | undefined;
+  /** Whether the TCP connection itself is TLS. */
+  readonly encrypted: boolean;
+}
+
+/** The parts of Node's `IncomingMessage` that {@link handshakeRequestFrom} reads. */
+export interface IncomingMessageLike {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: HandshakeHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean | undefined } | null;
+}
+
+/** Builds a {@link HandshakeRequest} from a Node `IncomingMessage` (or anything shaped like one). */
+export function handshakeRequestFrom(request: IncomingMessageLike): HandshakeRequest {
+  return {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers: request.headers,
+    remoteAddress: request.socket?.remoteAddress,
+    encrypted: request.socket?.encrypted === true,
+  };
+}
+
+/** First value of a header, `undefined` when absent. */
+export function headerValue(headers: HandshakeHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value[0];
+}

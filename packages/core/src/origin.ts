@@ -1,0 +1,38 @@
+/** Parts of a serialised origin after normalisation. */
+export interface ParsedOrigin {
+  /** `http:` or `https:` */
+  readonly protocol: string;
+  /** Lower-case ASCII (punycode) host name or bracketed IPv6 literal, without the port. */
+  readonly hostname: string;
+  /** Port as text, `''` for the scheme's default port. */
+  readonly port: string;
+  /** The normalised serialisation, e.g. `https://example.com` or `http://127.0.0.1:3000`. */
+  readonly origin: string;
+}
+
+// scheme "://" host [":" port] — nothing else: no userinfo, path, trailing slash, query or fragment.
+const SERIALIZED_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\\\s]+$/;
+
+/**
+ * Parses an `Origin` header value (or an allowlist entry) as a serialised origin, normalised:
+ * case-insensitive scheme and host, default ports (80 for http, 443 for https) dropped,
+ * IDN hosts in punycode. Returns `undefined` for anything that is not a valid http(s)
+ * serialised origin: `null`, a path, a trailing slash, userinfo, another scheme, garbage.
+ */
+export function parseOrigin(value: string): ParsedOrigin | undefined {
+  if (value.length > 2048 || !SERIALIZED_ORIGIN.test(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username !== '' || url.password !== '' || url.hostname === '') return undefined;
+  return { protocol: url.protocol, hostname: url.hostname, port: url.port, origin: url.origin };
+}
+
+/** Normalises a serialised origin (see {@link parseOrigin}); `undefined` if it is not one. */
+export function normalizeOrigin(value: string): string | undefined {
+  return parseOrigin(value)?.origin;
+}

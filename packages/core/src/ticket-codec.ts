@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Number of random bytes in a ticket (from the OS CSPRNG). */
+export const TICKET_BYTES = 32;
+/** Length of a ticket as base64url text (32 bytes → 43 characters, no padding). */
+export const TICKET_LENGTH = 43;
+
+const TICKET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Makes a new unguessable ticket: 32 bytes from the OS CSPRNG, base64url (43 characters). */
+export function generateTicket(): string {
+  return randomBytes(TICKET_BYTES).toString('base64url');
+}
+
+/** Whether `value` has the length and alphabet of a ticket. Checked before any store access. */
+export function isWellFormedTicket(value: string): boolean {
+  return value.length === TICKET_LENGTH && TICKET_PATTERN.test(value);
+}
+
+/**
+ * The store key of a ticket: SHA-256 of the ticket, base64url. The store never sees the
+ * ticket itself, so a dump of the store yields no usable ticket.
+ */
+export function ticketKey(ticket: string): string {
+  return createHash('sha256').update(ticket).digest('base64url');
+}

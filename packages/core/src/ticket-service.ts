@@ -1,0 +1,207 @@
+import { systemClock, type Clock } from './clock.js';
+import { TicketKeyExistsError, WsGateConfigError } from './errors.js';
+import { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
+import { MemoryTicketStore } from './memory-ticket-store.js';
+import { normalizeOrigin } from './origin.js';
+import { generateTicket, isWellFormedTicket, ticketKey } from './ticket-codec.js';
+import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
+
+/** Options of {@link createTicketService}. */
+export interface TicketServiceOptions {
+  /** Where outstanding tickets live. @default new MemoryTicketStore() */
+  store?: TicketStore;
+  /** Ticket lifetime in ms. Keep it short: the client fetches one right before connecting. @default 30_000 */
+  ttlMs?: number;
+  /**
+   * Bind the ticket to the address that asked for it: `true` (exact address), `false`, or a
+   * prefix binding for clients whose address shifts within a network.
+   * @default true
+   */
+  bindIp?: boolean | IpPrefixBinding;
+  /** Bind the ticket to the Origin of the request that asked for it (when it had one). @default true */
+  bindOrigin?: boolean;
+  /** Time source, for tests. @default Date.now */
+  clock?: Clock;
+}
+
+/** Who a ticket was issued to. */
+export interface IssueTicketInput<TClaims extends TicketClaims = TicketClaims> {
+  /** The authenticated user (id). */
+  subject: string;
+  /** The user's session, so that a logout can revoke the sockets opened from it. */
+  sessionId?: string | undefined;
+  /** Claims the WebSocket handler will see (roles, tenant, ...). */
+  claims?: TClaims | undefined;
+  /** Address of the client asking for the ticket. */
+  ip: string | undefined;
+  /** `Origin` header of the request asking for the ticket, if any. */
+  origin?: string | undefined;
+}
+
+/** A freshly issued ticket. */
+export interface IssuedTicket {
+  /** The ticket: 43 characters of base64url. Give it to the client, never log it. */
+  readonly ticket: string;
+  /** Expiry, epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** The identity a redeemed ticket carries into the WebSocket connection. */
+export interface Principal<TClaims extends TicketClaims = TicketClaims> {
+  readonly subject: string;
+  readonly sessionId: string | undefined;
+  readonly claims: TClaims;
+  /** When the ticket was issued, epoch ms. */
+  readonly issuedAt: number;
+}
+
+/** Why a ticket was not redeemed. */
+export type TicketRefusalReason = 'missing' | 'malformed' | 'unknown' | 'expired' | 'ip_mismatch' | 'origin_mismatch';
+
+/** Result of {@link TicketService.redeem}. */
+export type RedeemResult<TClaims extends TicketClaims = TicketClaims> =
+  | { readonly ok: true; readonly principal: Principal<TClaims> }
+  | { readonly ok: false; readonly reason: TicketRefusalReason };
+
+/** Where a ticket is being presented from. */
+export interface RedeemContext {
+  /** Address of the client presenting the ticket (normalised or not). */
+  ip: string | undefined;
+  /** `Origin` header of the upgrade request, if any. */
+  origin?: string | undefined;
+}
+
+/** Issues and redeems single-use WebSocket tickets. */
+export interface TicketService<TClaims extends TicketClaims = TicketClaims> {
+  /** Issues a ticket. Rejects with a `WsGateError` (503) when the store cannot take it. */
+  issue(input: IssueTicketInput<TClaims>): Promise<IssuedTicket>;
+  /**
+   * Redeems a ticket exactly once. Any presentation that reaches the store burns the ticket,
+   * including one refused for its IP or Origin binding. Rejects only on store faults.
+   */
+  redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
+
+interface TicketServiceConfig {
+  readonly store: TicketStore;
+  readonly ttlMs: number;
+  readonly ipBinding: Required<IpPrefixBinding> | undefined;
+  readonly bindOrigin: boolean;
+  readonly clock: Clock;
+}
+
+function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixBinding> | undefined {
+  if (bindIp === false) return undefined;
+  if (bindIp === true) return { v4Prefix: 32, v6Prefix: 128 };
+  const v4Prefix = bindIp.v4Prefix ?? 32;
+  const v6Prefix = bindIp.v6Prefix ?? 128;
+  if (!Number.isInteger(v4Prefix) || v4Prefix < 0 || v4Prefix > 32) throw new WsGateConfigError('bindIp.v4Prefix must be 0-32');
+  if (!Number.isInteger(v6Prefix) || v6Prefix < 0 || v6Prefix > 128) throw new WsGateConfigError('bindIp.v6Prefix must be 0-128');
+  return { v4Prefix, v6Prefix };
+}
+
+function resolveTicketServiceOptions(options: TicketServiceOptions): TicketServiceConfig {
+  const ttlMs = options.ttlMs ?? 30_000;
+  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new WsGateConfigError('ttlMs must be a positive integer');
+  const bindIp = options.bindIp ?? true;
+  if (typeof bindIp !== 'boolean' && (bindIp === null || typeof bindIp !== 'object')) {
+    throw new WsGateConfigError('bindIp must be a boolean or { v4Prefix, v6Prefix }');
+  }
+  const store = options.store ?? new MemoryTicketStore({ clock: options.clock });
+  if (typeof store.put !== 'function' || typeof store.take !== 'function' || typeof store.close !== 'function') {
+    throw new WsGateConfigError('store must implement TicketStore (put, take, close)');
+  }
+  return Object.freeze({
+    store,
+    ttlMs,
+    ipBinding: resolveIpBinding(bindIp),
+    bindOrigin: options.bindOrigin ?? true,
+    clock: options.clock ?? systemClock,
+  });
+}
+
+function isStringOrUndefined(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+/**
+ * Creates the ticket service: short-lived, single-use, unguessable tickets bound to a user,
+ * the client address and the requesting Origin.
+ *
+ * @example
+ * const tickets = createTicketService({ ttlMs: 30_000 });
+ * const { ticket } = await tickets.issue({ subject: 'alice', sessionId, ip: request.ip, origin: request.headers.origin });
+ * // ... later, in the upgrade:
+ * const result = await tickets.redeem(ticket, { ip, origin });
+ */
+export function createTicketService<TClaims extends TicketClaims = TicketClaims>(
+  options: TicketServiceOptions = {},
+): TicketService<TClaims> {
+  const config = resolveTicketServiceOptions(options);
+  const { store, clock } = config;
+
+  async function issue(input: IssueTicketInput<TClaims>): Promise<IssuedTicket> {
+    if (input === null || typeof input !== 'object' || typeof input.subject !== 'string' || input.subject === '') {
+      throw new WsGateConfigError('issue() needs a non-empty subject');
+    }
+    if (!isStringOrUndefined(input.sessionId) || !isStringOrUndefined(input.ip) || !isStringOrUndefined(input.origin)) {
+      throw new WsGateConfigError('issue(): sessionId, ip and origin must be strings when given');
+    }
+    const boundIp = config.ipBinding === undefined ? undefined : normalizeIp(input.ip);
+    if (config.ipBinding !== undefined && boundIp === undefined) {
+      throw new WsGateConfigError('issue(): a valid client ip is required while bindIp is on');
+    }
+    const issuedAt = clock();
+    const record: TicketRecord = {
+      v: 1,
+      subject: input.subject,
+      sessionId: input.sessionId,
+      claims: input.claims,
+      ip: boundIp,
+      origin: config.bindOrigin && input.origin !== undefined ? normalizeOrigin(input.origin) : undefined,
+      issuedAt,
+      expiresAt: issuedAt + config.ttlMs,
+    };
+    // A collision of 256 random bits does not happen; retrying keeps `put`'s refusal honest anyway.
+    for (let attempt = 0; ; attempt += 1) {
+      const ticket = generateTicket();
+      try {
+        await store.put(ticketKey(ticket), record, config.ttlMs);
+        return { ticket, expiresAt: record.expiresAt };
+      } catch (error) {
+        if (!(error instanceof TicketKeyExistsError) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  async function redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>> {
+    if (ticket === undefined || ticket === '') return { ok: false, reason: 'missing' };
+    if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return { ok: false, reason: 'malformed' };
+    const record = await store.take(ticketKey(ticket));
+    if (record === undefined) return { ok: false, reason: 'unknown' };
+    if (clock() >= record.expiresAt) return { ok: false, reason: 'expired' };
+    if (config.ipBinding !== undefined && record.ip !== undefined) {
+      const presentedIp = normalizeIp(context.ip);
+      if (presentedIp === undefined || !sameClientAddress(record.ip, presentedIp, config.ipBinding)) {
+        return { ok: false, reason: 'ip_mismatch' };
+      }
+    }
+    if (config.bindOrigin && record.origin !== undefined) {
+      const presentedOrigin = context.origin === undefined ? undefined : normalizeOrigin(context.origin);
+      if (presentedOrigin !== record.origin) return { ok: false, reason: 'origin_mismatch' };
+    }
+    return {
+      ok: true,
+      principal: {
+        subject: record.subject,
+        sessionId: record.sessionId,
+        claims: (record.claims ?? {}) as TClaims,
+        issuedAt: record.issuedAt,
+      },
+    };
+  }
+
+  return Object.freeze({ issue, redeem, close: () => store.close() });
+}

@@ -1,0 +1,127 @@
+import { createConnectionRegistry, type ClosableConnection, type ConnectionRegistry } from './connection-registry.js';
+import { WsGateConfigError } from './errors.js';
+import { createHandshakeAuthorizer, type HandshakeAuthorizer } from './handshake-authorizer.js';
+import { headerValue, type HandshakeRequest } from './handshake-request.js';
+import { createMessageGuard, type MessageGuard, type MessageGuardOptions, type MessageOf, type MessageSchemas } from './message-guard.js';
+import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
+import type { TicketSource } from './ticket-extraction.js';
+import { createTicketService, type IssuedTicket, type TicketService, type TicketServiceOptions } from './ticket-service.js';
+import type { TicketClaims } from './ticket-store.js';
+import { createTransportPolicy, type TransportPolicy, type TransportPolicyOptions } from './transport-policy.js';
+
+/**
+ * How a refused handshake is answered:
+ * - `'http'` (default): an HTTP 401/403/503 before the upgrade; no socket ever opens.
+ * - `'close-frame'`: accept, then close at once with 4401/4403/1013 and a reason, for apps
+ *   whose browser clients must see a code (browsers report a refused upgrade as 1006 only).
+ */
+export type RefusalMode = 'http' | 'close-frame';
+
+/** Everything an adapter needs, as one options object (shared by `@wsgate/fastify` and `@wsgate/nestjs`). */
+export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims, S extends MessageSchemas = MessageSchemas> {
+  /** A ticket service, or options to create one (memory store by default). @default {} */
+  tickets?: TicketService<TClaims> | TicketServiceOptions;
+  /** The Origin allowlist: a compiled policy or its options. Required. */
+  origins: OriginPolicy | OriginPolicyOptions;
+  /** Trusted proxies and `requireSecure`. @default { trustProxy: false, requireSecure: false } */
+  transport?: TransportPolicy | TransportPolicyOptions;
+  /** Message guard settings, when the app routes messages through @wsgate. */
+  messages?: MessageGuardOptions<S>;
+  /** Where clients may put the ticket. @default ['query', 'subprotocol'] */
+  ticketSources?: readonly TicketSource[];
+  /** Query parameter carrying the ticket. @default 'ticket' */
+  queryParam?: string;
+  /** How refused handshakes are answered. @default 'http' */
+  refusal?: RefusalMode;
+}
+
+/** The resolved, frozen @wsgate configuration and the services built from it. */
+export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown, C extends ClosableConnection = ClosableConnection> {
+  readonly tickets: TicketService<TClaims>;
+  readonly origins: OriginPolicy;
+  readonly transport: TransportPolicy;
+  readonly authorizer: HandshakeAuthorizer<TClaims>;
+  /** `undefined` when no `messages` option was given. */
+  readonly messageGuard: MessageGuard<M> | undefined;
+  readonly registry: ConnectionRegistry<C>;
+  readonly refusal: RefusalMode;
+  readonly queryParam: string;
+  /**
+   * Issues a ticket for an authenticated HTTP request (the app's ticket endpoint): refuses a
+   * foreign Origin (403, no ticket issued), binds the ticket to the client address resolved
+   * through trusted proxies and to the request's Origin.
+   */
+  issueForRequest(
+    request: HandshakeRequest,
+    input: { subject: string; sessionId?: string | undefined; claims?: TClaims | undefined },
+  ): Promise<IssueForRequestResult>;
+}
+
+/** Result of {@link WsGate.issueForRequest}. */
+export type IssueForRequestResult =
+  | ({ readonly ok: true } & IssuedTicket)
+  | { readonly ok: false; readonly status: 403; readonly code: 'ORIGIN_NOT_ALLOWED' | 'INSECURE_TRANSPORT' };
+
+function isTicketService<TClaims extends TicketClaims>(value: unknown): value is TicketService<TClaims> {
+  return value !== null && typeof value === 'object' && typeof (value as TicketService).redeem === 'function';
+}
+
+function isOriginPolicy(value: unknown): value is OriginPolicy {
+  return value !== null && typeof value === 'object' && typeof (value as OriginPolicy).check === 'function';
+}
+
+function isTransportPolicy(value: unknown): value is TransportPolicy {
+  return value !== null && typeof value === 'object' && typeof (value as TransportPolicy).clientIp === 'function';
+}
+
+/**
+ * Reads, defaults and validates @wsgate options once, and builds the ticket service, Origin
+ * policy, transport policy, handshake authorizer, message guard and connection registry.
+ * Throws `WsGateConfigError` on a bad option, so a misconfigured app fails at start-up.
+ *
+ * @example
+ * const gate = createWsGate({ origins: { allow: ['https://app.example.com'] } });
+ */
+export function createWsGate<
+  TClaims extends TicketClaims = TicketClaims,
+  S extends MessageSchemas = MessageSchemas,
+  C extends ClosableConnection = ClosableConnection,
+>(options: WsGateOptions<TClaims, S>): WsGate<TClaims, MessageOf<S>, C> {
+  if (options === null || typeof options !== 'object') throw new WsGateConfigError('@wsgate options are required');
+  if (options.origins === undefined) throw new WsGateConfigError('origins is required: list the origins allowed to connect');
+  const refusal = options.refusal ?? 'http';
+  if (refusal !== 'http' && refusal !== 'close-frame') throw new WsGateConfigError("refusal must be 'http' or 'close-frame'");
+  const queryParam = options.queryParam ?? 'ticket';
+
+  const tickets = isTicketService<TClaims>(options.tickets) ? options.tickets : createTicketService<TClaims>(options.tickets ?? {});
+  const origins = isOriginPolicy(options.origins) ? options.origins : createOriginPolicy(options.origins);
+  const transport = isTransportPolicy(options.transport) ? options.transport : createTransportPolicy(options.transport ?? {});
+  const authorizer = createHandshakeAuthorizer<TClaims>({
+    tickets,
+    origins,
+    transport,
+    ticketSources: options.ticketSources,
+    queryParam,
+  });
+  const messageGuard = options.messages === undefined ? undefined : createMessageGuard(options.messages);
+
+  const gate: WsGate<TClaims, MessageOf<S>, C> = {
+    tickets,
+    origins,
+    transport,
+    authorizer,
+    messageGuard,
+    registry: createConnectionRegistry<C>(),
+    refusal,
+    queryParam,
+    async issueForRequest(request, input): Promise<IssueForRequestResult> {
+      if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
+      const origin = headerValue(request.headers, 'origin');
+      const originCheck = origins.check(origin);
+      if (!originCheck.ok) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' };
+      const issued = await tickets.issue({ ...input, ip: transport.clientIp(request), origin: originCheck.origin });
+      return { ok: true, ...issued };
+    },
+  };
+  return Object.freeze(gate);
+}
