@@ -96,4 +96,12 @@ export type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js'
 export { TokenBucket, type RateLimit } from './token-bucket.js';
 export { createTransportPolicy, type TransportPolicy, type TransportPolicyOptions, type TrustProxy } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
-export { createWsGate, type IssueForRequestResult, type RefusalMode, type WsGate, type WsGateOptions } from './wsgate.js';
+export {
+  createWsGate,
+  type IssueForRequestResult,
+  type RefusalMode,
+  type TicketRequestPrecheck,
+  type TicketRequestRefusal,
+  type WsGate,
+  type WsGateOptions,
+} from './wsgate.js';

@@ -96,8 +96,10 @@ export class MemoryTicketStore implements TicketStore {
     }
     const expiresAt = Math.min(record.expiresAt, this.config.clock() + ttlMs);
     this.records.set(key, expiresAt === record.expiresAt ? record : { ...record, expiresAt });
-    if (subjectKeys === undefined) this.keysBySubject.set(record.subject, [key]);
-    else subjectKeys.push(key);
+    // Looked up again: the sweep above may have removed the subject's list.
+    const currentKeys = this.keysBySubject.get(record.subject);
+    if (currentKeys === undefined) this.keysBySubject.set(record.subject, [key]);
+    else currentKeys.push(key);
   }
 
   /** {@inheritDoc TicketStore.take} */

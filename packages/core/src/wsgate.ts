@@ -47,6 +47,11 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown
   readonly refusal: RefusalMode;
   readonly queryParam: string;
   /**
+   * The checks of a ticket request that need no user: transport (when `requireSecure`) and
+   * Origin (a foreign Origin gets 403 and no ticket). Run it before authenticating.
+   */
+  precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck;
+  /**
    * Issues a ticket for an authenticated HTTP request (the app's ticket endpoint): refuses a
    * foreign Origin (403, no ticket issued), binds the ticket to the client address resolved
    * through trusted proxies and to the request's Origin.
@@ -57,10 +62,18 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown
   ): Promise<IssueForRequestResult>;
 }
 
+/** A ticket request refused before any user lookup. */
+export interface TicketRequestRefusal {
+  readonly ok: false;
+  readonly status: 403;
+  readonly code: 'ORIGIN_NOT_ALLOWED' | 'INSECURE_TRANSPORT';
+}
+
+/** Result of {@link WsGate.precheckTicketRequest}. */
+export type TicketRequestPrecheck = { readonly ok: true; readonly origin: string | undefined } | TicketRequestRefusal;
+
 /** Result of {@link WsGate.issueForRequest}. */
-export type IssueForRequestResult =
-  | ({ readonly ok: true } & IssuedTicket)
-  | { readonly ok: false; readonly status: 403; readonly code: 'ORIGIN_NOT_ALLOWED' | 'INSECURE_TRANSPORT' };
+export type IssueForRequestResult = ({ readonly ok: true } & IssuedTicket) | TicketRequestRefusal;
 
 function isTicketService<TClaims extends TicketClaims>(value: unknown): value is TicketService<TClaims> {
   return value !== null && typeof value === 'object' && typeof (value as TicketService).redeem === 'function';
@@ -103,6 +116,12 @@ export function createWsGate<
     ticketSources: options.ticketSources,
     queryParam,
   });
+  function precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck {
+    if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
+    const originCheck = origins.check(headerValue(request.headers, 'origin'));
+    if (!originCheck.ok) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' };
+    return { ok: true, origin: originCheck.origin };
+  }
   const messageGuard = options.messages === undefined ? undefined : createMessageGuard(options.messages);
 
   const gate: WsGate<TClaims, MessageOf<S>, C> = {
@@ -114,12 +133,11 @@ export function createWsGate<
     registry: createConnectionRegistry<C>(),
     refusal,
     queryParam,
+    precheckTicketRequest,
     async issueForRequest(request, input): Promise<IssueForRequestResult> {
-      if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
-      const origin = headerValue(request.headers, 'origin');
-      const originCheck = origins.check(origin);
-      if (!originCheck.ok) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' };
-      const issued = await tickets.issue({ ...input, ip: transport.clientIp(request), origin: originCheck.origin });
+      const checked = precheckTicketRequest(request);
+      if (!checked.ok) return checked;
+      const issued = await tickets.issue({ ...input, ip: transport.clientIp(request), origin: checked.origin });
       return { ok: true, ...issued };
     },
   };

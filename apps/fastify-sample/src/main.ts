@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp } from './app.js';
+import { readConfig } from './config.js';
+
+const config = readConfig(process.env, 3000);
+const app = await buildApp(config, {
+  // Fastify's types model `https` on a separate overload; at run time it is a plain option.
+  fastify: (config.tls === undefined
+    ? {}
+    : { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }) as FastifyServerOptions,
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+await app.listen({ port: config.port, host: config.host });
