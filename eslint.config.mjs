@@ -1,6 +1,7 @@
 // ESLint flat config: typescript-eslint strict + stylistic, type-aware on library sources.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/coverage/**', '**/test-artifacts/**'] },
@@ -9,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.stylistic,
   {
     languageOptions: {
-      globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: { ...globals.node },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -27,6 +28,10 @@ export default tseslint.config(
       'no-restricted-syntax': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    files: ['apps/*/src/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
   {
     files: ['packages/nestjs/**/*.ts', 'apps/nestjs-sample/**/*.ts'],
