@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import fastifyCookie from '@fastify/cookie';
 import { errorFrame } from '@wsgate/core';
@@ -16,6 +17,10 @@ declare module '@wsgate/fastify' {
 }
 
 const SESSION_COOKIE = 'sid';
+
+function rateLimitKey(sessionToken: string | undefined, ip: string): string {
+  return sessionToken === undefined ? `ip:${ip}` : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
+}
 /** The demo page runs only its own script: an injected `<script>` or inline handler would not run. */
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -36,7 +41,7 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
 
   const sessionOf = async (request: FastifyRequest) => {
     const id = request.cookies[SESSION_COOKIE];
-    return id === undefined ? undefined : sessions.get(id);
+    return id === undefined ? undefined : sessions.byToken(id);
   };
 
   await app.register(fastifyCookie);
@@ -45,9 +50,11 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     tickets: { ttlMs: config.ticketTtlMs },
     transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
     messages: { schemas: messageSchemas },
+    isSessionActive: (principal) => principal.sessionId !== undefined && sessions.isActive(principal.sessionId),
     ticketRoute: {
       path: '/ws-ticket',
-      rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (request) => `sid:${request.cookies[SESSION_COOKIE] ?? request.ip}` },
+      // Per session; the key is a hash so the limiter never holds a usable cookie value.
+      rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (request) => rateLimitKey(request.cookies[SESSION_COOKIE], request.ip) },
       authenticate: async (request) => {
         const session = await sessionOf(request);
         return session && { subject: session.user.id, sessionId: session.id, claims: { roles: [...session.user.roles] } };
@@ -69,16 +76,14 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     const user = verifyCredentials(body.username, body.password);
     if (user === undefined) return reply.code(401).send({ error: 'INVALID_CREDENTIALS' });
     const session = await sessions.create(user);
-    reply.setCookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'strict', path: '/', secure: config.tls !== undefined });
+    reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: config.tls !== undefined });
     return { user: { id: user.id, roles: user.roles } };
   });
 
   app.post('/logout', async (request, reply) => {
-    const id = request.cookies[SESSION_COOKIE];
-    if (id !== undefined) {
-      await sessions.end(id);
-      app.wsgate.revokeSession(id, 'logged out');
-    }
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token === undefined ? undefined : await sessions.end(token);
+    if (session !== undefined) app.wsgate.revokeSession(session.id, 'logged out');
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

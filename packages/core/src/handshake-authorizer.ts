@@ -32,6 +32,7 @@ export type HandshakeRefusalReason =
   | TicketRefusalReason
   | 'duplicate'
   | 'bad_request'
+  | 'session_ended'
   | 'store_unavailable'
   | 'internal_error';
 
@@ -68,6 +69,12 @@ export interface HandshakeAuthorizerOptions<TClaims extends TicketClaims = Ticke
   ticketSources?: readonly TicketSource[];
   /** Query parameter carrying the ticket. @default 'ticket' */
   queryParam?: string;
+  /**
+   * Checked after a successful redeem: is the ticket's session still active? A ticket issued
+   * before a logout is refused (401 `TICKET_INVALID`, reason `session_ended`) instead of opening
+   * a socket nothing would ever revoke. A throw or rejection counts as a store fault (503).
+   */
+  isSessionActive?: (principal: Principal<TClaims>) => boolean | Promise<boolean>;
 }
 
 /** Result of {@link HandshakeAuthorizer.precheck}: transport and Origin passed, no ticket looked at. */
@@ -115,6 +122,10 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
   }
   const queryParam = options.queryParam ?? 'ticket';
   if (typeof queryParam !== 'string' || queryParam === '') throw new WsGateConfigError('queryParam must be a non-empty string');
+  const { isSessionActive } = options;
+  if (isSessionActive !== undefined && typeof isSessionActive !== 'function') {
+    throw new WsGateConfigError('isSessionActive must be a function');
+  }
 
   function precheck(request: HandshakeRequest): HandshakePrecheck {
     let clientIp: string | undefined;
@@ -148,6 +159,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
       if (!redeemed.ok) {
         return refusal(redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID', redeemed.reason, clientIp);
+      }
+      if (isSessionActive !== undefined && !(await isSessionActive(redeemed.principal))) {
+        return refusal('TICKET_INVALID', 'session_ended', clientIp);
       }
       return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
     } catch (error) {

@@ -26,8 +26,20 @@ const AJV_DEFAULTS: AjvOptions = { allErrors: true, strict: false, coerceTypes: 
 let sharedAjv: Ajv | undefined;
 
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'] as const;
-const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const;
-const SUBSCHEMA_SINGLE = ['items', 'additionalItems', 'not', 'if', 'then', 'else', 'contains'] as const;
+// `items` is a list in the draft-07 tuple form (TypeBox `Type.Tuple`), a single schema otherwise.
+const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'] as const;
+const SUBSCHEMA_SINGLE = [
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+] as const;
 
 function isSchemaObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

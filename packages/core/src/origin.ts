@@ -10,8 +10,14 @@ export interface ParsedOrigin {
   readonly origin: string;
 }
 
-// scheme "://" host [":" port] — nothing else: no userinfo, path, trailing slash, query or fragment.
-const SERIALIZED_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\\\s]+$/;
+// scheme "://" host [":" port] — nothing else: no userinfo, path, trailing slash, query or fragment,
+// no empty port, no percent-encoding and no control characters (URL would decode or strip them into
+// another host).
+// eslint-disable-next-line no-control-regex
+const SERIALIZED_ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:\[[0-9A-Fa-f:.]+\]|[^/?#@\\\s%:[\]\x00-\x1f\x7f]+)(?::\d{1,5})?$/;
+// After URL's normalisation: letters, digits, `-`, `_` and dots (IDN hosts are punycode by now), or
+// a bracketed IPv6 literal. URL's lenient parser also lets `*`, `!`, `$`, ... through; no real host has them.
+const VALID_HOSTNAME = /^[a-z0-9_.-]+$|^\[[0-9a-f:.]+\]$/;
 
 /**
  * Parses an `Origin` header value (or an allowlist entry) as a serialised origin, normalised:
@@ -28,7 +34,7 @@ export function parseOrigin(value: string): ParsedOrigin | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  if (url.username !== '' || url.password !== '' || url.hostname === '') return undefined;
+  if (url.username !== '' || url.password !== '' || !VALID_HOSTNAME.test(url.hostname)) return undefined;
   return { protocol: url.protocol, hostname: url.hostname, port: url.port, origin: url.origin };
 }
 

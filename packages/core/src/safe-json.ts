@@ -12,6 +12,8 @@ const CLOSE_BRACE = 0x7d; // }
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
+const FORBIDDEN_KEY = /^Object contains forbidden prototype property$/;
+
 /** Nesting depth of arrays/objects in JSON text, stopping as soon as it passes `limit`. */
 export function exceedsJsonDepth(text: string, limit: number): boolean {
   let depth = 0;
@@ -42,6 +44,7 @@ export function parseUntrustedJson(text: string, maxDepth: number): SafeJsonResu
   try {
     return { ok: true, value: secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) };
   } catch (error) {
-    return { ok: false, reason: error instanceof SyntaxError && /prototype|constructor/i.test(error.message) ? 'prototype_poisoning' : 'syntax' };
+    // Only secure-json-parse's own refusal: V8's syntax errors quote the input, which may say "prototype".
+    return { ok: false, reason: error instanceof SyntaxError && FORBIDDEN_KEY.test(error.message) ? 'prototype_poisoning' : 'syntax' };
   }
 }

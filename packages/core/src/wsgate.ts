@@ -5,7 +5,13 @@ import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { createMessageGuard, type MessageGuard, type MessageGuardOptions, type MessageOf, type MessageSchemas } from './message-guard.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
 import type { TicketSource } from './ticket-extraction.js';
-import { createTicketService, type IssuedTicket, type TicketService, type TicketServiceOptions } from './ticket-service.js';
+import {
+  createTicketService,
+  type IssuedTicket,
+  type Principal,
+  type TicketService,
+  type TicketServiceOptions,
+} from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 import { createTransportPolicy, type TransportPolicy, type TransportPolicyOptions } from './transport-policy.js';
 
@@ -33,6 +39,11 @@ export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims, S ex
   queryParam?: string;
   /** How refused handshakes are answered. @default 'http' */
   refusal?: RefusalMode;
+  /**
+   * Is the ticket's session still active? Checked on every upgrade after the ticket is redeemed,
+   * so a ticket issued before a logout cannot open a socket. Strongly recommended with sessions.
+   */
+  isSessionActive?: (principal: Principal<TClaims>) => boolean | Promise<boolean>;
 }
 
 /** The resolved, frozen @wsgate configuration and the services built from it. */
@@ -115,6 +126,7 @@ export function createWsGate<
     transport,
     ticketSources: options.ticketSources,
     queryParam,
+    isSessionActive: options.isSessionActive,
   });
   function precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck {
     if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };

@@ -1,0 +1,197 @@
+// HTTP helpers for the demo protocol: login → session cookie, ticket requests, logout.
+// Built on node:http/https rather than global fetch so that the TLS scenario can trust the
+// fixture CA and each request uses its own connection (agent: false), bound to a chosen
+// local loopback address when needed.
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type RequestOptions as NodeRequestOptions,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isRecord, tryParseJson } from './json.js';
+import type { Target } from './sample-process.js';
+import { DEMO_USERS, type DemoUserName } from './users.js';
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+  /** The parsed body, or `undefined` when the body is not JSON. */
+  readonly json: unknown;
+  readonly setCookies: readonly string[];
+}
+
+export interface RequestOptions {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly localAddress?: string;
+  readonly timeoutMs?: number;
+}
+
+export function request(
+  target: Target,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<HttpResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+  const requestOptions: NodeRequestOptions & { ca?: string } = {
+    host: '127.0.0.1',
+    port: target.port,
+    method,
+    path,
+    headers,
+    agent: false,
+    timeout: options.timeoutMs ?? 5_000,
+  };
+  if (options.localAddress !== undefined) requestOptions.localAddress = options.localAddress;
+  if (target.ca !== undefined) requestOptions.ca = target.ca;
+  const send = target.ca === undefined ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(requestOptions, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const setCookie = res.headers['set-cookie'];
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          json: tryParseJson(text),
+          setCookies: setCookie ?? [],
+        });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export interface SetCookie {
+  readonly name: string;
+  readonly value: string;
+  /** Attribute names lower-cased; flag attributes (HttpOnly, Secure) map to `true`. */
+  readonly attributes: ReadonlyMap<string, string | true>;
+}
+
+export function parseSetCookie(header: string): SetCookie {
+  const [pair = '', ...rest] = header.split(';');
+  const eq = pair.indexOf('=');
+  const attributes = new Map<string, string | true>();
+  for (const part of rest) {
+    const trimmed = part.trim();
+    if (trimmed === '') continue;
+    const at = trimmed.indexOf('=');
+    if (at === -1) attributes.set(trimmed.toLowerCase(), true);
+    else attributes.set(trimmed.slice(0, at).trim().toLowerCase(), trimmed.slice(at + 1).trim());
+  }
+  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes };
+}
+
+/** The `sid` cookie set by a response, if any. */
+export function sidCookie(response: HttpResponse): SetCookie | undefined {
+  return response.setCookies.map(parseSetCookie).find((cookie) => cookie.name === 'sid');
+}
+
+export interface Session {
+  readonly user: DemoUserName;
+  /** Value of the `sid` cookie. */
+  readonly sid: string;
+  /** `Cookie` request header carrying the session: `sid=<value>`. */
+  readonly cookie: string;
+}
+
+function rememberSessionId(target: Target, value: string): void {
+  target.remember(value, 'session id');
+  try {
+    target.remember(decodeURIComponent(value), 'session id');
+  } catch {
+    // not percent-encoded: the raw value is enough
+  }
+}
+
+export interface LoginOptions {
+  /** A `Cookie` header to send along (e.g. an existing session, to test session fixation). */
+  readonly cookie?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** `POST /login` with a JSON body; remembers any issued session id as a log secret. */
+export async function login(
+  target: Target,
+  body: unknown,
+  options: LoginOptions = {},
+): Promise<HttpResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.cookie !== undefined) headers['cookie'] = options.cookie;
+  const response = await request(target, 'POST', '/login', { headers, body: JSON.stringify(body) });
+  const sid = sidCookie(response);
+  if (sid !== undefined && sid.value !== '') rememberSessionId(target, sid.value);
+  return response;
+}
+
+/** Logs a demo user in and returns the new session; throws if the login is refused. */
+export async function loginAs(
+  target: Target,
+  user: DemoUserName,
+  options: LoginOptions = {},
+): Promise<Session> {
+  const response = await login(target, { username: user, password: DEMO_USERS[user].password }, options);
+  const sid = sidCookie(response);
+  if (response.status !== 200 || sid === undefined || sid.value === '') {
+    throw new Error(`login as ${user} failed: ${response.status} ${response.text}`);
+  }
+  return { user, sid: sid.value, cookie: `sid=${sid.value}` };
+}
+
+export interface TicketRequestOptions {
+  /** `Origin` header to send; none by default (a non-browser client). */
+  readonly origin?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly localAddress?: string;
+}
+
+/** `POST /ws-ticket` (no body); remembers any issued ticket as a log secret. */
+export async function requestTicket(
+  target: Target,
+  cookie: string | undefined,
+  options: TicketRequestOptions = {},
+): Promise<HttpResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (cookie !== undefined) headers['cookie'] = cookie;
+  if (options.origin !== undefined) headers['origin'] = options.origin;
+  const requestOptions: RequestOptions =
+    options.localAddress === undefined ? { headers } : { headers, localAddress: options.localAddress };
+  const response = await request(target, 'POST', '/ws-ticket', requestOptions);
+  if (
+    isRecord(response.json) &&
+    typeof response.json['ticket'] === 'string' &&
+    response.json['ticket'] !== ''
+  ) {
+    target.remember(response.json['ticket'], 'ticket');
+  }
+  return response;
+}
+
+/** Requests a ticket for a session and returns it; throws unless the answer is 200 with a ticket. */
+export async function issueTicket(
+  target: Target,
+  session: Session,
+  options: TicketRequestOptions = {},
+): Promise<string> {
+  const response = await requestTicket(target, session.cookie, options);
+  const ticket = isRecord(response.json) ? response.json['ticket'] : undefined;
+  if (response.status !== 200 || typeof ticket !== 'string') {
+    throw new Error(`POST /ws-ticket for ${session.user} failed: ${response.status} ${response.text}`);
+  }
+  return ticket;
+}
+
+/** `POST /logout` (no body). */
+export function logout(target: Target, cookie: string | undefined): Promise<HttpResponse> {
+  return request(target, 'POST', '/logout', cookie === undefined ? {} : { headers: { cookie } });
+}
