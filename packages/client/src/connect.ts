@@ -1,0 +1,249 @@
+import { backoffDelay } from './backoff.js';
+import { type AnyHandler, Emitter } from './emitter.js';
+import { WsGateClientError } from './errors.js';
+import { parseFrame } from './frame-parser.js';
+import { type ConnectOptions, resolveOptions, type WebSocketLike } from './options.js';
+import { requestTicket, type TicketResult } from './ticket-fetcher.js';
+import { buildHandshake } from './transports.js';
+import type {
+  ClientEvents,
+  ClientMessage,
+  CloseInfo,
+  ConnectionState,
+  DefaultServerMessages,
+  StopInfo,
+  StopReason,
+  WsGateClient,
+} from './types.js';
+
+const RESERVED: ReadonlySet<string> = new Set<keyof ClientEvents>([
+  'state',
+  'close',
+  'error',
+  'stopped',
+  'retry',
+  'message',
+]);
+
+/** Close codes after which the client stops instead of retrying. */
+const STOP_CODES: Readonly<Record<number, StopReason>> = { 4401: 'unauthenticated', 4403: 'forbidden' };
+
+/**
+ * Connects to a @wsgate server: fetches a fresh single-use ticket, opens the WebSocket with
+ * it, and keeps the connection up — every attempt with a new ticket, retries with exponential
+ * backoff and full jitter, and a stop for good when authentication is refused (ticket endpoint
+ * 401/403, close code 4401/4403).
+ *
+ * @typeParam TServer - inbound messages: a map `{ [type]: message }` or a union of `{ type }` objects.
+ * @typeParam TClient - outbound messages accepted by `send()`.
+ * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
+ *
+ * @example
+ * ```ts
+ * type ServerMessages =
+ *   | { type: 'welcome'; user: string; roles: string[] }
+ *   | { type: 'chat'; room: string; from: string; text: string; at: number };
+ * const client = connect<ServerMessages>({ ticketUrl: '/ws-ticket', url: '/ws' });
+ * client.on('welcome', (message) => console.log(message.user));
+ * client.on('state', (state) => console.log(state));
+ * client.send({ type: 'join', room: 'lobby' });
+ * ```
+ */
+export function connect<
+  TServer = DefaultServerMessages,
+  TClient extends { readonly type: string } = ClientMessage,
+>(options: ConnectOptions): WsGateClient<TServer, TClient> {
+  const config = resolveOptions(options);
+  const { timers } = config.reconnect;
+  const emitter = new Emitter();
+  const queue: string[] = [];
+  let state: ConnectionState = 'connecting';
+  let stopped = false;
+  let socket: WebSocketLike | undefined;
+  let timer: unknown;
+  let request: AbortController | undefined;
+  let failures = 0;
+
+  const emitAny = (name: string, payload: unknown): void => {
+    emitter.emit(name, payload, (cause) => {
+      // A failing 'error' handler is not reported again (no loop).
+      if (name !== 'error')
+        emitError(
+          new WsGateClientError('WSGATE_CLIENT_HANDLER_FAILED', `a '${name}' handler threw`, { cause }),
+        );
+    });
+  };
+  const emit = <K extends keyof ClientEvents>(name: K, payload: ClientEvents[K]): void =>
+    emitAny(name, payload);
+  const emitError = (error: WsGateClientError): void => emit('error', error);
+
+  const setState = (next: ConnectionState): void => {
+    if (state === next) return;
+    state = next;
+    emit('state', next);
+  };
+
+  const stop = (reason: StopReason, detail: Omit<StopInfo, 'reason'> = {}): void => {
+    if (stopped) return;
+    stopped = true;
+    timers.clearTimeout(timer);
+    request?.abort();
+    queue.length = 0;
+    setState('closed');
+    emit('stopped', { reason, ...detail });
+  };
+
+  /** One ticket request; `undefined` if the client stopped (or was superseded) meanwhile. */
+  const fetchTicket = async (): Promise<Exclude<TicketResult, { kind: 'refused' }> | undefined> => {
+    const controller = new AbortController();
+    request = controller;
+    const result = await requestTicket(config, controller.signal);
+    if (stopped || request !== controller) return undefined;
+    request = undefined;
+    if (result.kind === 'refused') {
+      stop(result.statusCode === 401 ? 'unauthenticated' : 'forbidden', { statusCode: result.statusCode });
+      return undefined;
+    }
+    if (result.kind === 'failed') emitError(result.error);
+    return stopped ? undefined : result;
+  };
+
+  const scheduleRetry = (): void => {
+    if (stopped) return;
+    if (failures >= config.reconnect.maxAttempts) {
+      stop('retries-exhausted');
+      return;
+    }
+    const delayMs = backoffDelay(failures, config.reconnect);
+    failures += 1;
+    setState('reconnecting');
+    if (!stopped) emit('retry', { attempt: failures, delayMs }); // a 'state' handler may have called close()
+    if (!stopped) timer = timers.setTimeout(() => void attempt(), delayMs);
+  };
+
+  const attempt = async (): Promise<void> => {
+    const result = await fetchTicket();
+    if (result === undefined) return;
+    if (result.kind === 'failed') scheduleRetry();
+    else open(result.ticket);
+  };
+
+  /**
+   * The handshake failed before `open`. Browsers report every refused upgrade as 1006, so ask
+   * the ticket endpoint whether we are still logged in: 401/403 stops, anything else retries.
+   * The probe's ticket is never presented; it expires unused.
+   */
+  const probe = async (): Promise<void> => {
+    const result = await fetchTicket();
+    if (result !== undefined) scheduleRetry();
+  };
+
+  const open = (ticket: string): void => {
+    const handshake = buildHandshake(config.transport, config.url, config.queryParam, ticket);
+    let current: WebSocketLike;
+    try {
+      current = new config.WebSocket(handshake.url, handshake.protocols);
+    } catch {
+      // The underlying error may quote the URL or subprotocols, hence the ticket: not kept.
+      emitError(new WsGateClientError('WSGATE_CLIENT_CONNECTION_FAILED', 'the WebSocket constructor threw'));
+      scheduleRetry();
+      return;
+    }
+    socket = current;
+    let opened = false;
+    current.onerror = () => undefined; // always listen: 'close' follows and carries the outcome
+    current.onopen = () => {
+      if (socket !== current || stopped) return;
+      opened = true;
+      failures = 0;
+      if (handshake.firstFrame !== undefined) current.send(handshake.firstFrame);
+      for (const text of queue.splice(0)) current.send(text);
+      setState('open');
+    };
+    current.onmessage = (event: { readonly data: unknown }) => {
+      if (socket !== current) return;
+      dispatch(event.data);
+    };
+    current.onclose = (event: { readonly code: number; readonly reason: string }) => {
+      if (socket !== current) return;
+      socket = undefined;
+      const info: CloseInfo = {
+        code: event.code,
+        reason: typeof event.reason === 'string' ? event.reason : '',
+      };
+      emit('close', info);
+      const stopReason = STOP_CODES[info.code];
+      if (stopReason !== undefined) {
+        stop(stopReason, { closeCode: info.code });
+      } else if (!stopped) {
+        if (opened) scheduleRetry();
+        else void probe();
+      }
+    };
+  };
+
+  const dispatch = (data: unknown): void => {
+    const parsed = parseFrame(data);
+    if (!parsed.ok) {
+      emitError(
+        new WsGateClientError('WSGATE_CLIENT_MALFORMED_FRAME', `inbound frame dropped: ${parsed.reason}`),
+      );
+      return;
+    }
+    const { message } = parsed;
+    if (!RESERVED.has(message.type)) emitAny(message.type, message);
+    emit('message', message);
+  };
+
+  const client: WsGateClient<TServer, TClient> = {
+    get state() {
+      return state;
+    },
+    on(name: string, handler: AnyHandler) {
+      emitter.on(name, handler);
+      return () => emitter.off(name, handler);
+    },
+    off(name: string, handler: AnyHandler) {
+      emitter.off(name, handler);
+    },
+    send(message: TClient) {
+      if (stopped) throw new WsGateClientError('WSGATE_CLIENT_CLOSED', 'the client is closed');
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(message);
+      } catch (cause) {
+        throw new WsGateClientError(
+          'WSGATE_CLIENT_SERIALIZATION_FAILED',
+          'message is not JSON-serialisable',
+          { cause },
+        );
+      }
+      if (typeof text !== 'string')
+        throw new WsGateClientError('WSGATE_CLIENT_SERIALIZATION_FAILED', 'message is not JSON-serialisable');
+      if (state === 'open' && socket !== undefined && socket.readyState === 1) {
+        socket.send(text);
+      } else if (queue.length < config.queueLimit) {
+        queue.push(text);
+      } else {
+        throw new WsGateClientError(
+          'WSGATE_CLIENT_QUEUE_FULL',
+          `not open, and the send queue is full (limit ${config.queueLimit})`,
+        );
+      }
+    },
+    close() {
+      const current = socket;
+      stop('client');
+      if (current !== undefined) {
+        try {
+          current.close(1000);
+        } catch {
+          // already closing
+        }
+      }
+    },
+  };
+
+  void attempt();
+  return Object.freeze(client);
+}
