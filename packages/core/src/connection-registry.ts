@@ -10,7 +10,7 @@ export interface ClosableConnection {
 export interface ConnectionRegistry<C extends ClosableConnection = ClosableConnection> {
   /** Registers a connection; returns the function that unregisters it (call it on close). */
   add(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C): () => void;
-  /** Closes every connection opened from `sessionId` with 4401. Returns how many. */
+  /** Closes every connection opened from `sessionId` with 4401. Returns how many were closed. */
   revokeSession(sessionId: string, reason?: string): number;
   /** Closes every connection of `subject` with 4401. Returns how many. */
   revokeSubject(subject: string, reason?: string): number;
@@ -33,17 +33,33 @@ function removeFrom<C>(index: Map<string, Set<C>>, key: string, connection: C): 
   if (set.size === 0) index.delete(key);
 }
 
+/** Longest close reason RFC 6455 allows (125-byte control frame minus the 2-byte code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** Cuts a close reason to 123 UTF-8 bytes without splitting a character (ws throws on longer ones). */
+export function truncateCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let result = '';
+  for (const character of reason) {
+    if (Buffer.byteLength(result + character) > MAX_CLOSE_REASON_BYTES) break;
+    result += character;
+  }
+  return result;
+}
+
 function closeAll<C extends ClosableConnection>(set: Set<C> | undefined, reason: string): number {
   if (set === undefined) return 0;
-  const connections = [...set];
-  for (const connection of connections) {
+  const safeReason = truncateCloseReason(reason);
+  let closed = 0;
+  for (const connection of [...set]) {
     try {
-      connection.close(CloseCode.Unauthorized, reason);
+      connection.close(CloseCode.Unauthorized, safeReason);
+      closed += 1;
     } catch {
-      // A socket that cannot be closed cleanly is already going away.
+      // A socket that cannot be closed cleanly is already going away; it is not counted as revoked.
     }
   }
-  return connections.length;
+  return closed;
 }
 
 /**

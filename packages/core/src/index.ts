@@ -2,6 +2,7 @@ export { CloseCode } from './close-codes.js';
 export { systemClock, type Clock } from './clock.js';
 export {
   createConnectionRegistry,
+  truncateCloseReason,
   type ClosableConnection,
   type ConnectionRegistry,
 } from './connection-registry.js';

@@ -102,8 +102,11 @@ export function resolvePluginOptions<TClaims extends TicketClaims>(
   }
   const maxBytes = gate.messageGuard?.maxBytes ?? DEFAULT_MAX_PAYLOAD;
   const websocket: WebSocketServerOptions = { perMessageDeflate: false, ...options.websocket, maxPayload: options.websocket?.maxPayload ?? maxBytes };
-  if (websocket.maxPayload !== undefined && websocket.maxPayload > maxBytes) {
-    invalid(`websocket.maxPayload (${websocket.maxPayload}) exceeds the message guard's maxBytes (${maxBytes})`);
+  const { maxPayload } = websocket;
+  // ws reads 0 (and anything but a positive integer) as "no limit".
+  if (typeof maxPayload !== 'number' || !Number.isInteger(maxPayload) || maxPayload < 1) {
+    invalid(`websocket.maxPayload (${String(maxPayload)}) must be a positive integer`);
   }
+  if (maxPayload > maxBytes) invalid(`websocket.maxPayload (${maxPayload}) exceeds the message guard's maxBytes (${maxBytes})`);
   return Object.freeze({ gate, ticketRoute: resolveTicketRoute(options.ticketRoute), websocket: Object.freeze(websocket) });
 }

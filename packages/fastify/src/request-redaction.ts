@@ -33,8 +33,10 @@ export function redactIncomingRequest(request: IncomingMessage, queryParam: stri
       .join(', ');
     if (remaining === '') delete request.headers['sec-websocket-protocol'];
     else request.headers['sec-websocket-protocol'] = remaining;
-    for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
-      if (request.rawHeaders[index]?.toLowerCase() === 'sec-websocket-protocol') request.rawHeaders[index + 1] = remaining;
+    // A synthetic request (@fastify/websocket's `injectWS`) has no rawHeaders.
+    const rawHeaders: string[] = Array.isArray(request.rawHeaders) ? request.rawHeaders : [];
+    for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+      if (rawHeaders[index]?.toLowerCase() === 'sec-websocket-protocol') rawHeaders[index + 1] = remaining;
     }
   }
 }
