@@ -1,0 +1,26 @@
+export { RevocationBusClosedError, RevocationBusUnavailableError } from './errors.js';
+export type { RedisLogger } from './logger.js';
+export {
+  createIoRedisCommand,
+  createNodeRedisCommand,
+  type IoRedisCommandClient,
+  type NodeRedisCommandClient,
+  type RedisCommand,
+} from './redis-command.js';
+export {
+  RedisRevocationBus,
+  type RedisRevocationBusOptions,
+  type RevocationPublishResult,
+  type RevocationTarget,
+} from './redis-revocation-bus.js';
+export {
+  createIoRedisSubscriber,
+  createNodeRedisSubscriber,
+  type ClientEventListener,
+  type IoRedisSubscriberClient,
+  type NodeRedisPubSubListener,
+  type NodeRedisSubscriberClient,
+  type RedisSubscriber,
+  type RedisSubscriptionHandlers,
+} from './redis-subscriber.js';
+export { RedisTicketStore, type RedisTicketStoreOptions, type TakeStrategy } from './redis-ticket-store.js';

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA-1, for `EVALSHA` with an `EVAL` fallback on `NOSCRIPT`. */
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+  readonly sha1: string;
+}
+
+function script(name: string, source: string): LuaScript {
+  return Object.freeze({ name, source, sha1: createHash('sha1').update(source).digest('hex') });
+}
+
+/**
+ * Stores a ticket and enforces the per-subject cap, atomically.
+ *
+ * KEYS[1] ticket key (`<prefix><sha256>`), KEYS[2] the subject's sorted set (`<prefix>s:<subject>`).
+ * ARGV[1] record JSON, ARGV[2] ttl ms, ARGV[3] score (issuedAt), ARGV[4] member (the SHA-256 key),
+ * ARGV[5] maxPerSubject, ARGV[6] prefix.
+ *
+ * Returns 1 when stored, 0 when the key already exists (nothing is changed then).
+ * Members whose ticket is gone (taken, expired) are pruned first, so they never count against
+ * the cap; then the oldest live tickets are dropped (key and member) until one more fits.
+ * The set expires with its longest-lived ticket. Writes only deterministic commands, so it
+ * replicates on every Redis version that has `EVAL`.
+ */
+export const PUT_TICKET_SCRIPT = script(
+  'put-ticket',
+  `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return 0
+end
+local ttl = tonumber(ARGV[2])
+local max = tonumber(ARGV[5])
+redis.call('ZREM', KEYS[2], ARGV[4])
+local members = redis.call('ZRANGE', KEYS[2], 0, -1)
+local count = #members
+for i = 1, #members do
+  if redis.call('EXISTS', ARGV[6] .. members[i]) == 0 then
+    redis.call('ZREM', KEYS[2], members[i])
+    count = count - 1
+  end
+end
+while count >= max do
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  redis.call('ZREM', KEYS[2], oldest)
+  redis.call('DEL', ARGV[6] .. oldest)
+  count = count - 1
+end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+if redis.call('PTTL', KEYS[2]) < ttl then
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return 1
+`.trim(),
+);
+
+/**
+ * Take-once for servers without `GETDEL` (Redis < 6.2): GET and DEL in one atomic script.
+ * KEYS[1] ticket key. Returns the value, or nil.
+ */
+export const TAKE_TICKET_SCRIPT = script(
+  'take-ticket',
+  `
+local value = redis.call('GET', KEYS[1])
+if value then
+  redis.call('DEL', KEYS[1])
+end
+return value
+`.trim(),
+);
