@@ -2,6 +2,7 @@ import { CloseCode } from './close-codes.js';
 import { WsGateConfigError, WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import type { OriginPolicy, OriginRefusalReason } from './origin-policy.js';
+import { createRefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
 import { extractTicket, type TicketSource } from './ticket-extraction.js';
 import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
@@ -13,15 +14,19 @@ export type HandshakeRefusalCode =
   | 'ORIGIN_NOT_ALLOWED'
   | 'TICKET_MISSING'
   | 'TICKET_INVALID'
+  | 'TOO_MANY_REFUSALS'
+  | 'TOO_MANY_CONNECTIONS'
   | 'SERVICE_UNAVAILABLE';
 
 /** HTTP status of a refused handshake, and the close code used in close-frame refusal mode. */
-export const HANDSHAKE_REFUSALS: Readonly<Record<HandshakeRefusalCode, { status: 401 | 403 | 503; closeCode: number }>> =
+export const HANDSHAKE_REFUSALS: Readonly<Record<HandshakeRefusalCode, { status: 401 | 403 | 429 | 503; closeCode: number }>> =
   Object.freeze({
     INSECURE_TRANSPORT: { status: 403, closeCode: CloseCode.Forbidden },
     ORIGIN_NOT_ALLOWED: { status: 403, closeCode: CloseCode.Forbidden },
     TICKET_MISSING: { status: 401, closeCode: CloseCode.Unauthorized },
     TICKET_INVALID: { status: 401, closeCode: CloseCode.Unauthorized },
+    TOO_MANY_REFUSALS: { status: 429, closeCode: CloseCode.RateLimited },
+    TOO_MANY_CONNECTIONS: { status: 429, closeCode: CloseCode.RateLimited },
     SERVICE_UNAVAILABLE: { status: 503, closeCode: CloseCode.TryAgainLater },
   });
 
@@ -33,13 +38,16 @@ export type HandshakeRefusalReason =
   | 'duplicate'
   | 'bad_request'
   | 'session_ended'
+  | 'address_blocked'
+  | 'subject_connection_limit'
+  | 'address_connection_limit'
   | 'store_unavailable'
   | 'internal_error';
 
 /** A refused handshake: answer with `status` before the upgrade (or close with `closeCode`). */
 export interface HandshakeRefusal {
   readonly ok: false;
-  readonly status: 401 | 403 | 503;
+  readonly status: 401 | 403 | 429 | 503;
   readonly code: HandshakeRefusalCode;
   readonly closeCode: number;
   readonly reason: HandshakeRefusalReason;
@@ -75,6 +83,11 @@ export interface HandshakeAuthorizerOptions<TClaims extends TicketClaims = Ticke
    * a socket nothing would ever revoke. A throw or rejection counts as a store fault (503).
    */
   isSessionActive?: (principal: Principal<TClaims>) => boolean | Promise<boolean>;
+  /**
+   * Per-address brute-force limit on refused ticket presentations, or `false`.
+   * @default { maxRefusals: 100, windowMs: 60_000 }
+   */
+  bruteForce?: RefusalLimitOptions | false;
 }
 
 /** Result of {@link HandshakeAuthorizer.precheck}: transport and Origin passed, no ticket looked at. */
@@ -100,7 +113,8 @@ function refusal(code: HandshakeRefusalCode, reason: HandshakeRefusalReason, cli
 
 /**
  * Creates the handshake authorizer. In order: transport (wss when required), then Origin
- * (a refusal here does not touch the ticket, so it is not consumed), then the ticket's place
+ * (a refusal here does not touch the ticket, so it is not consumed), then the per-address
+ * brute-force limit (429 before any store access), then the ticket's place
  * (query or subprotocol; two tickets are refused), then the single-use redeem with its IP and
  * Origin binding.
  *
@@ -123,6 +137,11 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
   const queryParam = options.queryParam ?? 'ticket';
   if (typeof queryParam !== 'string' || queryParam === '') throw new WsGateConfigError('queryParam must be a non-empty string');
   const { isSessionActive } = options;
+  const refusals = options.bruteForce === false ? undefined : createRefusalLimiter(options.bruteForce ?? {});
+  const refuseTicket = (code: 'TICKET_MISSING' | 'TICKET_INVALID', reason: HandshakeRefusalReason, clientIp: string | undefined) => {
+    refusals?.recordRefusal(clientIp);
+    return refusal(code, reason, clientIp);
+  };
   if (isSessionActive !== undefined && typeof isSessionActive !== 'function') {
     throw new WsGateConfigError('isSessionActive must be a function');
   }
@@ -144,24 +163,25 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = precheck(request);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
+    if (refusals?.isBlocked(clientIp) === true) return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
       const extraction = extractTicket(request, sources, queryParam);
       switch (extraction.kind) {
         case 'none':
-          return refusal('TICKET_MISSING', 'missing', clientIp);
+          return refuseTicket('TICKET_MISSING', 'missing', clientIp);
         case 'duplicate':
-          return refusal('TICKET_INVALID', 'duplicate', clientIp);
+          return refuseTicket('TICKET_INVALID', 'duplicate', clientIp);
         case 'malformed_request':
-          return refusal('TICKET_INVALID', 'bad_request', clientIp);
+          return refuseTicket('TICKET_INVALID', 'bad_request', clientIp);
         case 'found':
           break;
       }
       const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
       if (!redeemed.ok) {
-        return refusal(redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID', redeemed.reason, clientIp);
+        return refuseTicket(redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID', redeemed.reason, clientIp);
       }
       if (isSessionActive !== undefined && !(await isSessionActive(redeemed.principal))) {
-        return refusal('TICKET_INVALID', 'session_ended', clientIp);
+        return refuseTicket('TICKET_INVALID', 'session_ended', clientIp);
       }
       return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
     } catch (error) {

@@ -1,10 +1,19 @@
 export { CloseCode } from './close-codes.js';
+export {
+  createConnectionSupervisor,
+  type ConnectionSupervisor,
+  type SupervisedSocket,
+  type SupervisionOptions,
+} from './connection-supervisor.js';
 export { systemClock, type Clock } from './clock.js';
 export {
   createConnectionRegistry,
   truncateCloseReason,
   type ClosableConnection,
+  type ConnectionLimits,
   type ConnectionRegistry,
+  type ConnectionReservation,
+  type ReservationResult,
 } from './connection-registry.js';
 export {
   TicketKeyExistsError,
@@ -70,6 +79,7 @@ export {
   type OriginPolicyOptions,
   type OriginRefusalReason,
 } from './origin-policy.js';
+export { createRefusalLimiter, type RefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
 export { parseUntrustedJson, type SafeJsonResult } from './safe-json.js';
 export { generateTicket, isWellFormedTicket, ticketKey, TICKET_BYTES, TICKET_LENGTH } from './ticket-codec.js';
 export {
@@ -103,6 +113,8 @@ export {
   type RefusalMode,
   type TicketRequestPrecheck,
   type TicketRequestRefusal,
+  type UpgradeAcceptance,
+  type UpgradeResult,
   type WsGate,
   type WsGateOptions,
 } from './wsgate.js';

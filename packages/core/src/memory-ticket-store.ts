@@ -189,6 +189,9 @@ export class MemoryTicketStore implements TicketStore {
     for (const [key, slot] of this.slotByKey) {
       if ((this.pageOf(slot).times[2 * (slot & PAGE_MASK) + 1] as number) <= now) this.remove(key, slot);
     }
+    // An empty store gives its pages back, so that a burst does not pin memory for good. Here and
+    // not in `remove`: an issue/redeem cycle empties the store every time and must not reallocate.
+    if (this.slotByKey.size === 0) this.releaseSlots();
   }
 
   /** {@inheritDoc TicketStore.close} */
@@ -224,7 +227,7 @@ export class MemoryTicketStore implements TicketStore {
     return slot;
   }
 
-  /** Drops every page once the store is empty, so that a burst does not pin memory for good. */
+  /** Drops every page and free slot; only when no slot is in use. */
   private releaseSlots(): void {
     this.pages = [];
     this.freeSlots = [];
@@ -257,8 +260,7 @@ export class MemoryTicketStore implements TicketStore {
     page.claims[index] = undefined;
     page.ips[index] = undefined;
     page.origins[index] = undefined;
-    if (this.slotByKey.size === 0) this.releaseSlots();
-    else this.freeSlots.push(slot);
+    this.freeSlots.push(slot);
   }
 
   /** One shared, flat copy of each origin (`URL#origin` strings keep the whole `href` alive). */

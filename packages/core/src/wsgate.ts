@@ -1,6 +1,20 @@
-import { createConnectionRegistry, type ClosableConnection, type ConnectionRegistry } from './connection-registry.js';
+import {
+  createConnectionRegistry,
+  type ClosableConnection,
+  type ConnectionLimits,
+  type ConnectionRegistry,
+  type ConnectionReservation,
+} from './connection-registry.js';
 import { WsGateConfigError } from './errors.js';
-import { createHandshakeAuthorizer, type HandshakeAuthorizer } from './handshake-authorizer.js';
+import {
+  createHandshakeAuthorizer,
+  HANDSHAKE_REFUSALS,
+  type HandshakeAcceptance,
+  type HandshakeAuthorizer,
+  type HandshakeRefusal,
+} from './handshake-authorizer.js';
+import type { RefusalLimitOptions } from './refusal-limiter.js';
+import { createConnectionSupervisor, type ConnectionSupervisor, type SupervisionOptions } from './connection-supervisor.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { createMessageGuard, type MessageGuard, type MessageGuardOptions, type MessageOf, type MessageSchemas } from './message-guard.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
@@ -44,7 +58,24 @@ export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims, S ex
    * so a ticket issued before a logout cannot open a socket. Strongly recommended with sessions.
    */
   isSessionActive?: (principal: Principal<TClaims>) => boolean | Promise<boolean>;
+  /**
+   * Per-address limit on refused ticket presentations (429 before any store access), or `false`.
+   * @default { maxRefusals: 100, windowMs: 60_000 }
+   */
+  bruteForce?: RefusalLimitOptions | false;
+  /** Caps on connections per subject and per address (429 before the upgrade). @default { maxPerSubject: 10, maxPerAddress: 100 } */
+  connections?: ConnectionLimits;
+  /** Heartbeat, lifetime, session re-check and send-buffer cap of open connections. */
+  supervision?: SupervisionOptions;
 }
+
+/** An accepted upgrade with the connection slot it holds: attach the socket, or release the slot. */
+export type UpgradeAcceptance<TClaims extends TicketClaims, C extends ClosableConnection> = HandshakeAcceptance<TClaims> & {
+  readonly reservation: ConnectionReservation<C>;
+};
+
+/** Result of {@link WsGate.authorizeUpgrade}. */
+export type UpgradeResult<TClaims extends TicketClaims, C extends ClosableConnection> = UpgradeAcceptance<TClaims, C> | HandshakeRefusal;
 
 /** The resolved, frozen @wsgate configuration and the services built from it. */
 export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown, C extends ClosableConnection = ClosableConnection> {
@@ -55,8 +86,18 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown
   /** `undefined` when no `messages` option was given. */
   readonly messageGuard: MessageGuard<M> | undefined;
   readonly registry: ConnectionRegistry<C>;
+  /** Heartbeat, lifetime, session re-check and slow-reader protection for open sockets. */
+  readonly supervisor: ConnectionSupervisor;
+  /** The `isSessionActive` option, for periodic re-checks of open connections. */
+  readonly isSessionActive: ((principal: Principal<TClaims>) => boolean | Promise<boolean>) | undefined;
   readonly refusal: RefusalMode;
   readonly queryParam: string;
+  /**
+   * What adapters call on every upgrade request: the handshake authorizer, then the connection
+   * caps. On acceptance, attach the socket to `reservation` once it exists (or `release()` it).
+   * Never rejects.
+   */
+  authorizeUpgrade(request: HandshakeRequest): Promise<UpgradeResult<TClaims, C>>;
   /**
    * The checks of a ticket request that need no user: transport (when `requireSecure`) and
    * Origin (a foreign Origin gets 403 and no ticket). Run it before authenticating.
@@ -127,7 +168,20 @@ export function createWsGate<
     ticketSources: options.ticketSources,
     queryParam,
     isSessionActive: options.isSessionActive,
+    bruteForce: options.bruteForce,
   });
+  const registry = createConnectionRegistry<C>(options.connections);
+
+  async function authorizeUpgrade(request: HandshakeRequest): Promise<UpgradeResult<TClaims, C>> {
+    const result = await authorizer.authorize(request);
+    if (!result.ok) return result;
+    const reserved = registry.tryReserve(result.principal, result.clientIp);
+    if (!reserved.ok) {
+      const { status, closeCode } = HANDSHAKE_REFUSALS.TOO_MANY_CONNECTIONS;
+      return { ok: false, status, closeCode, code: 'TOO_MANY_CONNECTIONS', reason: reserved.reason, clientIp: result.clientIp };
+    }
+    return { ...result, reservation: reserved.reservation };
+  }
   function precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck {
     if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
     const originCheck = origins.check(headerValue(request.headers, 'origin'));
@@ -142,8 +196,11 @@ export function createWsGate<
     transport,
     authorizer,
     messageGuard,
-    registry: createConnectionRegistry<C>(),
+    registry,
+    supervisor: createConnectionSupervisor(options.supervision),
+    isSessionActive: options.isSessionActive,
     refusal,
+    authorizeUpgrade,
     queryParam,
     precheckTicketRequest,
     async issueForRequest(request, input): Promise<IssueForRequestResult> {

@@ -101,7 +101,14 @@ export function resolvePluginOptions<TClaims extends TicketClaims>(
     throw error;
   }
   const maxBytes = gate.messageGuard?.maxBytes ?? DEFAULT_MAX_PAYLOAD;
-  const websocket: WebSocketServerOptions = { perMessageDeflate: false, ...options.websocket, maxPayload: options.websocket?.maxPayload ?? maxBytes };
+  const websocket: WebSocketServerOptions = {
+    perMessageDeflate: false,
+    // Bound what a peer can make the server hold for one message (ws >= 8.21).
+    maxFragments: 128,
+    maxBufferedChunks: 1024,
+    ...options.websocket,
+    maxPayload: options.websocket?.maxPayload ?? maxBytes,
+  } as WebSocketServerOptions;
   const { maxPayload } = websocket;
   // ws reads 0 (and anything but a positive integer) as "no limit".
   if (typeof maxPayload !== 'number' || !Number.isInteger(maxPayload) || maxPayload < 1) {

@@ -3,15 +3,17 @@ import fastifyWebsocket from '@fastify/websocket';
 import {
   handshakeRequestFrom,
   TICKET_SUBPROTOCOL_PREFIX,
+  type ConnectionReservation,
   type HandshakeRefusal,
   type HandshakeRequest,
+  type Principal,
   type TicketClaims,
 } from '@wsgate/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import { FST_WSGATE_NO_MESSAGE_GUARD, FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED } from './errors.js';
-import { dispatchMessages, sendFrame } from './message-dispatcher.js';
+import { createFrameSender, dispatchMessages } from './message-dispatcher.js';
 import { resolvePluginOptions, type WsGatePluginConfig, type WsGatePluginOptions } from './options.js';
 import { originalRequestParts, redactIncomingRequest } from './request-redaction.js';
 import { registerTicketRoute } from './ticket-route.js';
@@ -19,8 +21,13 @@ import type { WsGateClaims, WsGateDecorator, WsGateRequestContext } from './type
 
 const kSelectedProtocol = Symbol('wsgate.selected-protocol');
 const kRefusal = Symbol('wsgate.refusal');
+const kReservation = Symbol('wsgate.reservation');
 
-type MarkedRequest = IncomingMessage & { [kSelectedProtocol]?: string; [kRefusal]?: HandshakeRefusal };
+type MarkedRequest = IncomingMessage & {
+  [kSelectedProtocol]?: string;
+  [kRefusal]?: HandshakeRefusal;
+  [kReservation]?: ConnectionReservation;
+};
 
 type WebsocketHandler = (this: FastifyInstance, socket: WebSocket, request: FastifyRequest) => void | Promise<void>;
 
@@ -65,25 +72,30 @@ function wsgatePlugin<TClaims extends TicketClaims>(
   config: WsGatePluginConfig<TClaims>,
 ): { authorizeUpgrade: onRequestHookHandler; refuseUpgrade: onRequestHookHandler; wrapHandler: (handler: WebsocketHandler) => WebsocketHandler } {
   const { gate } = config;
+  const send = createFrameSender(gate.supervisor);
 
   function requestContext(request: FastifyRequest, result: { principal: WsGateRequestContext['principal']; clientIp: string | undefined; origin: string | undefined }): WsGateRequestContext {
     return {
       principal: result.principal,
       clientIp: result.clientIp,
       origin: result.origin,
-      send: sendFrame,
+      send,
       onMessage(socket, handlers) {
         if (gate.messageGuard === undefined) throw new FST_WSGATE_NO_MESSAGE_GUARD();
-        dispatchMessages(socket, gate.messageGuard.forConnection(), handlers, request.log);
+        dispatchMessages(socket, gate.messageGuard.forConnection(), handlers, request.log, send);
       },
     };
   }
 
   async function authorizeUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.ws) return;
-    const result = await gate.authorizer.authorize(originalHandshake(request));
+    const result = await gate.authorizeUpgrade(originalHandshake(request));
     if (result.ok) {
-      if (result.protocol !== undefined) (request.raw as MarkedRequest)[kSelectedProtocol] = result.protocol;
+      const raw = request.raw as MarkedRequest;
+      raw[kReservation] = result.reservation;
+      // Client gone before the upgrade completed: give the connection slot back at once.
+      raw.socket?.once('close', () => result.reservation.release());
+      if (result.protocol !== undefined) raw[kSelectedProtocol] = result.protocol;
       request.wsgate = requestContext(request, result as typeof result & { principal: WsGateRequestContext['principal'] });
       request.log.info(
         { event: 'wsgate.upgrade_accepted', subject: result.principal.subject, sessionId: result.principal.sessionId, ip: result.clientIp },
@@ -115,7 +127,14 @@ function wsgatePlugin<TClaims extends TicketClaims>(
         return;
       }
       const { principal } = request.wsgate;
-      const unregister = gate.registry.add(principal, socket);
+      const reservation = (request.raw as MarkedRequest)[kReservation];
+      const unregister =
+        reservation === undefined ? gate.registry.add(principal, socket, request.wsgate.clientIp) : reservation.attach(socket);
+      const { isSessionActive } = gate;
+      gate.supervisor.supervise(
+        socket,
+        isSessionActive === undefined ? undefined : () => isSessionActive(principal as unknown as Principal<TClaims>),
+      );
       socket.once('close', (code: number) => {
         unregister();
         request.log.info({ event: 'wsgate.close', code, subject: principal.subject, sessionId: principal.sessionId }, 'WebSocket closed');
