@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsGateAdapter } from '@wsgate/nestjs';
+import cookieParser from 'cookie-parser';
+import { AppModule } from './app.module.js';
+import { type AppConfig, loadConfig } from './config.js';
+
+// One JSON object per line on stdout (errors on stderr); no request logging, so no ticket,
+// session cookie or password ever reaches a log line.
+const logger = new ConsoleLogger({ json: true, colors: false });
+
+async function bootstrap(config: AppConfig): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger,
+    abortOnError: false,
+    forceCloseConnections: true,
+    ...(config.tls === undefined ? {} : { httpsOptions: { cert: config.tls.cert, key: config.tls.key } }),
+  });
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  app.useWebSocketAdapter(new WsGateAdapter(app));
+  app.enableShutdownHooks();
+  if (config.redisConfigured)
+    logger.warn('REDIS_URL is set but this sample keeps tickets in memory', 'Bootstrap');
+  await app.listen(config.port, config.host);
+  const scheme = config.tls === undefined ? 'http' : 'https';
+  logger.log(`listening on ${scheme}://${config.host}:${config.port}`, 'Bootstrap');
+}
+
+try {
+  await bootstrap(loadConfig(process.env));
+} catch (error) {
+  logger.fatal(
+    error instanceof Error ? `start-up failed: ${error.name}: ${error.message}` : 'start-up failed',
+    'Bootstrap',
+  );
+  process.exit(1);
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { ClosableConnection, Principal, SupervisedSocket, TicketClaims } from '@wsgate/core';
+import { getWsPrincipal } from './principal.js';
+import { WSGATE_CONFIG, type WsGate } from './tokens.js';
+import type { WsGateModuleConfig } from './wsgate-options.js';
+
+/**
+ * The gate at run time: revocation of open sockets (logout, account changes), principals of
+ * sockets, sending with the slow-reader cap, the compiled core gate. Injectable anywhere once
+ * `WsGateModule` is imported.
+ *
+ * @example
+ * @Post('logout')
+ * logout(@Req() req: Request) { this.wsGate.revokeSession(sessionIdOf(req)); }
+ */
+@Injectable()
+export class WsGateService implements OnApplicationShutdown {
+  constructor(@Inject(WSGATE_CONFIG) private readonly config: WsGateModuleConfig) {}
+
+  /** The compiled core gate (ticket service, policies, authorizer, registry, supervisor). */
+  get gate(): WsGate {
+    return this.config.gate;
+  }
+
+  /**
+   * Closes every socket opened from `sessionId` with 4401 (this process's sockets; the reason is
+   * cut to 123 bytes). Returns how many. Outstanding tickets of the session are refused at the
+   * upgrade when the `isSessionActive` option says the session ended: set it if you have sessions.
+   */
+  revokeSession(sessionId: string, reason = 'session revoked'): number {
+    return this.config.gate.registry.revokeSession(sessionId, reason);
+  }
+
+  /** Closes every socket of `subject` with 4401 (this process's sockets). Returns how many. */
+  revokeSubject(subject: string, reason = 'subject revoked'): number {
+    return this.config.gate.registry.revokeSubject(subject, reason);
+  }
+
+  /** The principal of a socket accepted by `WsGateAdapter`, else `undefined`. */
+  principalOf<TClaims extends TicketClaims = TicketClaims>(client: unknown): Principal<TClaims> | undefined {
+    return getWsPrincipal<TClaims>(client);
+  }
+
+  /**
+   * Sends `frame` as JSON unless the socket is not open or its reader is too far behind (then
+   * the socket is closed with 1008, `supervision.maxBufferedBytes`). Use it for broadcasts.
+   * Returns whether the frame was sent.
+   */
+  send(client: SupervisedSocket, frame: unknown): boolean {
+    return this.config.gate.supervisor.send(client, JSON.stringify(frame));
+  }
+
+  /** Open sockets of `subject`. */
+  connectionsOf(subject: string): readonly ClosableConnection[] {
+    return this.config.gate.registry.connectionsOf(subject);
+  }
+
+  /** Number of open authenticated sockets. */
+  get connectionCount(): number {
+    return this.config.gate.registry.size;
+  }
+
+  /** Closes the ticket store when the application shuts down. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.config.gate.tickets.close();
+  }
+}
