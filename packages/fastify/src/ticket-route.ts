@@ -29,7 +29,7 @@ export async function registerTicketRoute<TClaims extends TicketClaims>(
     child.setErrorHandler((error: { statusCode?: number; error?: string }, request, reply) => {
       if (error.statusCode === 429) return refuse(reply, 429, 'RATE_LIMITED');
       if (error instanceof WsGateError && error.statusCode === 503) {
-        request.log.warn({ event: 'wsgate.ticket_store_unavailable', code: error.code }, 'ticket store unavailable');
+        request.log.warn({ event: 'wsgate.service_unavailable', code: error.code }, 'ticket route dependency unavailable');
         return refuse(reply, 503, 'SERVICE_UNAVAILABLE');
       }
       request.log.error({ err: error, event: 'wsgate.ticket_route_error' }, 'ticket route failed');

@@ -97,8 +97,9 @@ export interface RedisCluster {
 /**
  * A redis-server plus two instances of `sample` sharing it through REDIS_URL, started in one
  * beforeAll and stopped in one afterAll (samples first, then Redis, even when a check fails).
+ * `options` apply to both instances (REDIS_URL is always set by the cluster).
  */
-export function useRedisCluster(sample: string): RedisCluster {
+export function useRedisCluster(sample: string, options: StartOptions = {}): RedisCluster {
   let redis: RedisServer | undefined;
   let instances: SampleProcess[] = [];
   async function stopAll(): Promise<void> {
@@ -116,7 +117,9 @@ export function useRedisCluster(sample: string): RedisCluster {
     try {
       redis = await RedisServer.start();
       for (let i = 0; i < 2; i += 1)
-        instances.push(await SampleProcess.start(sample, { env: { REDIS_URL: redis.url } }));
+        instances.push(
+          await SampleProcess.start(sample, { ...options, env: { ...options.env, REDIS_URL: redis.url } }),
+        );
     } catch (error) {
       await Promise.allSettled(instances.map((instance) => instance.stop()));
       instances = [];

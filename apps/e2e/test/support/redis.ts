@@ -1,5 +1,6 @@
 // A throwaway redis-server on a free loopback port, with a `redis-cli monitor` recording every
-// command the samples send (to prove no raw ticket ever reaches Redis).
+// command the samples send (to prove no raw ticket ever reaches Redis). It can be killed
+// (SIGKILL) and restarted on the same port, to test the samples through a Redis outage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -35,60 +36,118 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+function spawnServer(port: number): {
+  child: ChildProcess;
+  output: string[];
+  spawnError: () => Error | undefined;
+} {
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream !== null) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  }
+  return { child, output, spawnError: () => spawnError };
+}
+
 export class RedisServer {
   /** Every line `redis-cli monitor` printed (one per command the server received). */
   readonly monitorLines: string[] = [];
+  private monitor: ChildProcess | undefined;
 
   private constructor(
     readonly port: number,
-    private readonly server: ChildProcess,
-    private monitor: ChildProcess | undefined = undefined,
+    private server: ChildProcess,
   ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts a redis-server (no persistence) on a free loopback port, with its monitor. */
   static async start(): Promise<RedisServer> {
     const port = await freePort();
-    const server = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const output: string[] = [];
-    let spawnError: Error | undefined;
-    server.on('error', (error) => {
-      spawnError = error;
-    });
-    for (const stream of [server.stdout, server.stderr]) {
-      if (stream !== null) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    const spawned = spawnServer(port);
+    const redis = new RedisServer(port, spawned.child);
+    await redis.waitUntilReady(spawned.output, spawned.spawnError);
+    await redis.startMonitorOrStop();
+    return redis;
+  }
+
+  /** Whether the redis-server child is still running. */
+  get running(): boolean {
+    return this.server.exitCode === null && this.server.signalCode === null;
+  }
+
+  /** SIGKILLs redis-server (an abrupt crash: no shutdown, no save) and waits until it is gone. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    if (server.exitCode === null && server.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        server.once('close', () => resolve());
+        server.kill('SIGKILL');
+      });
     }
-    const redis = new RedisServer(port, server);
+    // `redis-cli monitor` exits by itself when its server dies; make sure it is gone too.
+    if (this.monitor !== undefined) await stopChild(this.monitor);
+    this.monitor = undefined;
+  }
+
+  /**
+   * Starts a new, empty redis-server on the same port after `kill()` (without persistence
+   * nothing survives the restart), and a new monitor appending to `monitorLines`.
+   */
+  async restart(): Promise<void> {
+    if (this.running) throw new Error('redis-server is still running: kill() it first');
+    const spawned = spawnServer(this.port);
+    this.server = spawned.child;
+    await this.waitUntilReady(spawned.output, spawned.spawnError);
+    await this.startMonitorOrStop();
+  }
+
+  private async startMonitorOrStop(): Promise<void> {
+    try {
+      await this.startMonitor();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  private async waitUntilReady(
+    output: readonly string[],
+    spawnError: () => Error | undefined,
+  ): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!(await ping(port))) {
-      if (spawnError !== undefined || server.exitCode !== null || Date.now() > deadline) {
-        await redis.stop();
+    while (!(await ping(this.port))) {
+      const error = spawnError();
+      if (error !== undefined || this.server.exitCode !== null || Date.now() > deadline) {
+        await this.stop();
         throw new Error(
-          `redis-server did not start (${spawnError?.message ?? `exit ${String(server.exitCode)}`}; ` +
+          `redis-server did not start on port ${this.port} (${error?.message ?? `exit ${String(this.server.exitCode)}`}; ` +
             `install it with tools/setup):\n${output.join('\n')}`,
         );
       }
       await sleep(50);
     }
-    await redis.startMonitor();
-    return redis;
   }
 
   private async startMonitor(): Promise<void> {
@@ -118,6 +177,7 @@ export class RedisServer {
 
   async stop(): Promise<void> {
     if (this.monitor !== undefined) await stopChild(this.monitor);
+    this.monitor = undefined;
     await stopChild(this.server);
   }
 }
