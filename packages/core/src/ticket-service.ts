@@ -149,6 +149,11 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     if (!isStringOrUndefined(input.sessionId) || !isStringOrUndefined(input.ip) || !isStringOrUndefined(input.origin)) {
       throw new WsGateConfigError('issue(): sessionId, ip and origin must be strings when given');
     }
+    const boundOrigin = config.bindOrigin && input.origin !== undefined ? normalizeOrigin(input.origin) : undefined;
+    if (config.bindOrigin && input.origin !== undefined && boundOrigin === undefined) {
+      // Fail closed: an origin that cannot be bound must not silently yield an unbound ticket.
+      throw new WsGateConfigError('issue(): origin is not a valid serialised origin (pass undefined for none)');
+    }
     const boundIp = config.ipBinding === undefined ? undefined : normalizeIp(input.ip);
     if (config.ipBinding !== undefined && boundIp === undefined) {
       throw new WsGateConfigError('issue(): a valid client ip is required while bindIp is on');
@@ -160,7 +165,7 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
       sessionId: input.sessionId,
       claims: input.claims,
       ip: boundIp,
-      origin: config.bindOrigin && input.origin !== undefined ? normalizeOrigin(input.origin) : undefined,
+      origin: boundOrigin,
       issuedAt,
       expiresAt: issuedAt + config.ttlMs,
     };

@@ -1,0 +1,110 @@
+// Shared test doubles. Not a spec file: vitest only collects `*.spec.ts`.
+import {
+  MemoryTicketStore,
+  type HandshakeRequest,
+  type TicketRecord,
+  type TicketStore,
+} from '../src/index.js';
+
+/** A clock the test moves by hand. */
+export interface FakeClock {
+  now: number;
+  readonly clock: () => number;
+  advance(ms: number): void;
+}
+
+export function fakeClock(start = 1_700_000_000_000): FakeClock {
+  const state: FakeClock = {
+    now: start,
+    clock: () => state.now,
+    advance(ms: number) {
+      state.now += ms;
+    },
+  };
+  return state;
+}
+
+/** A store that records every call and delegates to a memory store (sweep timer off). */
+export class RecordingStore implements TicketStore {
+  readonly puts: { key: string; record: TicketRecord; ttlMs: number }[] = [];
+  readonly takes: string[] = [];
+  readonly inner: MemoryTicketStore;
+
+  constructor(clock?: () => number) {
+    this.inner = new MemoryTicketStore({ sweepIntervalMs: 0, clock });
+  }
+
+  async put(key: string, record: TicketRecord, ttlMs: number): Promise<void> {
+    this.puts.push({ key, record, ttlMs });
+    await this.inner.put(key, record, ttlMs);
+  }
+
+  async take(key: string): Promise<TicketRecord | undefined> {
+    this.takes.push(key);
+    return this.inner.take(key);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+/** A store whose `take` yields to the event loop first, like a network store would. */
+export class YieldingStore implements TicketStore {
+  readonly inner = new MemoryTicketStore({ sweepIntervalMs: 0 });
+
+  async put(key: string, record: TicketRecord, ttlMs: number): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.inner.put(key, record, ttlMs);
+  }
+
+  async take(key: string): Promise<TicketRecord | undefined> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.inner.take(key);
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+/** A store that fails every call with `error`. */
+export class FailingStore implements TicketStore {
+  takeCalls = 0;
+  constructor(private readonly error: unknown) {}
+
+  async put(): Promise<void> {
+    throw this.error;
+  }
+
+  async take(): Promise<TicketRecord | undefined> {
+    this.takeCalls += 1;
+    throw this.error;
+  }
+
+  async close(): Promise<void> {
+    // nothing to release
+  }
+}
+
+/** A handshake request with sensible defaults. */
+export function handshake(overrides: Partial<HandshakeRequest> = {}): HandshakeRequest {
+  return {
+    method: 'GET',
+    url: '/ws',
+    headers: {},
+    remoteAddress: '127.0.0.1',
+    encrypted: false,
+    ...overrides,
+  };
+}
+
+/** A fake socket that records its close calls. */
+export class FakeConnection {
+  readonly closes: { code: number | undefined; reason: string | undefined }[] = [];
+  constructor(readonly name = 'socket') {}
+
+  close(code?: number, reason?: string): void {
+    this.closes.push({ code, reason });
+  }
+}

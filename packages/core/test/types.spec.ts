@@ -1,0 +1,155 @@
+// Type-level tests: checked by `tsc -p packages/core/tsconfig.json` (vitest runs them as no-ops).
+import { Type } from '@sinclair/typebox';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  createHandshakeAuthorizer,
+  createMessageGuard,
+  createOriginPolicy,
+  createTicketService,
+  createTransportPolicy,
+  createWsGate,
+  jsonSchemaValidator,
+  type HandshakeResult,
+  type MessageCheck,
+  type MessageOf,
+  type Principal,
+  type RedeemResult,
+  type StaticOf,
+  type TicketClaims,
+  type ValidatedType,
+  type Validator,
+} from '../src/index.js';
+
+// TypeBox-like schemas: plain JSON Schema objects carrying a phantom `static` type.
+const joinSchema = {
+  type: 'object',
+  properties: { type: { const: 'join' }, room: { type: 'string' } },
+  required: ['type', 'room'],
+} as unknown as { type: 'object'; static: { type: 'join'; room: string } };
+const saySchema = {
+  type: 'object',
+  properties: { type: { const: 'say' }, text: { type: 'string' } },
+  required: ['type', 'text'],
+} as unknown as { type: 'object'; static: { type: 'say'; text: string } };
+
+interface AppClaims extends TicketClaims {
+  readonly roles: readonly string[];
+  readonly tenant: string;
+}
+
+describe('schema types', () => {
+  it('StaticOf reads the phantom static type, unknown for a plain schema', () => {
+    expectTypeOf<StaticOf<typeof joinSchema>>().toEqualTypeOf<{ type: 'join'; room: string }>();
+    expectTypeOf<StaticOf<{ type: 'object' }>>().toBeUnknown();
+  });
+
+  it('jsonSchemaValidator is typed by the schema', () => {
+    expectTypeOf(jsonSchemaValidator(joinSchema)).toEqualTypeOf<Validator<{ type: 'join'; room: string }>>();
+    expectTypeOf<ValidatedType<ReturnType<typeof jsonSchemaValidator<typeof saySchema>>>>().toEqualTypeOf<{
+      type: 'say';
+      text: string;
+    }>();
+    expectTypeOf(jsonSchemaValidator({ type: 'object' })).toEqualTypeOf<Validator<unknown>>();
+  });
+
+  it('works with real TypeBox schemas', () => {
+    const leave = jsonSchemaValidator(
+      Type.Object({ type: Type.Literal('leave'), room: Type.String(), reason: Type.Optional(Type.String()) }),
+    );
+    expectTypeOf(leave).toEqualTypeOf<Validator<{ type: 'leave'; room: string; reason?: string }>>();
+  });
+});
+
+describe('MessageOf', () => {
+  const schemas = { join: jsonSchemaValidator(joinSchema), say: jsonSchemaValidator(saySchema) };
+  type Message = MessageOf<typeof schemas>;
+
+  it('is the union of the validated messages', () => {
+    expectTypeOf<Message>().toEqualTypeOf<{ type: 'join'; room: string } | { type: 'say'; text: string }>();
+  });
+
+  it('narrows per type', () => {
+    const handle = (message: Message) => {
+      switch (message.type) {
+        case 'join':
+          expectTypeOf(message).toEqualTypeOf<{ type: 'join'; room: string }>();
+          expectTypeOf(message.room).toBeString();
+          // @ts-expect-error a join message has no text
+          return message.text;
+        case 'say':
+          expectTypeOf(message).toEqualTypeOf<{ type: 'say'; text: string }>();
+          return message.text;
+        default:
+          expectTypeOf(message).toBeNever();
+          return undefined;
+      }
+    };
+    expectTypeOf(handle).parameter(0).toEqualTypeOf<Message>();
+  });
+
+  it('flows through the message guard', () => {
+    const guard = createMessageGuard({ schemas });
+    const check = guard.forConnection().check('{}', false);
+    expectTypeOf(check).toEqualTypeOf<MessageCheck<Message>>();
+    if (check.ok) expectTypeOf(check.message).toEqualTypeOf<Message>();
+    else if (check.action === 'close') expectTypeOf(check.closeCode).toBeNumber();
+    else expectTypeOf(check.reply.code).toBeString();
+  });
+
+  it('flows through createWsGate', () => {
+    const gate = createWsGate({ origins: { allow: 'https://app.example.com' }, messages: { schemas } });
+    void gate.tickets.close();
+    const connection = gate.messageGuard?.forConnection();
+    expectTypeOf(connection?.check('{}', false)).toEqualTypeOf<MessageCheck<Message> | undefined>();
+  });
+});
+
+describe('Principal claims', () => {
+  it('defaults to TicketClaims', () => {
+    expectTypeOf<Principal['claims']>().toEqualTypeOf<TicketClaims>();
+    expectTypeOf<Principal['subject']>().toBeString();
+    expectTypeOf<Principal['sessionId']>().toEqualTypeOf<string | undefined>();
+  });
+
+  it('carries the claims type from issue to redeem', async () => {
+    const tickets = createTicketService<AppClaims>({ bindIp: false });
+    const { ticket } = await tickets.issue({
+      subject: 'alice',
+      ip: undefined,
+      claims: { roles: ['member'], tenant: 't1' },
+    });
+    // @ts-expect-error claims must match AppClaims
+    void tickets.issue({ subject: 'alice', ip: undefined, claims: { roles: 'member' } });
+    const result = await tickets.redeem(ticket, { ip: undefined });
+    expectTypeOf(result).toEqualTypeOf<RedeemResult<AppClaims>>();
+    if (result.ok) {
+      expectTypeOf(result.principal).toEqualTypeOf<Principal<AppClaims>>();
+      expectTypeOf(result.principal.claims.roles).toEqualTypeOf<readonly string[]>();
+    } else {
+      expectTypeOf(result.reason).toEqualTypeOf<
+        'missing' | 'malformed' | 'unknown' | 'expired' | 'ip_mismatch' | 'origin_mismatch'
+      >();
+    }
+    await tickets.close();
+  });
+
+  it('carries the claims type through the handshake authorizer', async () => {
+    const tickets = createTicketService<AppClaims>({ bindIp: false });
+    const authorizer = createHandshakeAuthorizer({
+      tickets,
+      origins: createOriginPolicy({ allow: 'https://app.example.com' }),
+      transport: createTransportPolicy(),
+    });
+    const result = await authorizer.authorize({
+      method: 'GET',
+      url: '/ws',
+      headers: {},
+      remoteAddress: '127.0.0.1',
+      encrypted: false,
+    });
+    expectTypeOf(result).toEqualTypeOf<HandshakeResult<AppClaims>>();
+    if (result.ok) expectTypeOf(result.principal.claims.tenant).toBeString();
+    else expectTypeOf<401 | 403 | 503>().toExtend<typeof result.status>();
+    await tickets.close();
+  });
+});
