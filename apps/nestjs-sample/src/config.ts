@@ -19,8 +19,11 @@ export interface AppConfig {
   readonly requireSecure: boolean;
   /** How refused upgrades are answered (`WS_REFUSAL`): HTTP 401/403 before the upgrade, or open-then-close 4401/4403. */
   readonly refusal: 'http' | 'close-frame';
-  /** Whether REDIS_URL was set (not used yet: tickets stay in memory). */
-  readonly redisConfigured: boolean;
+  /**
+   * `REDIS_URL`: keep tickets, sessions and revocations in this Redis, shared by every
+   * instance; `undefined` keeps everything in this process. Never logged (it may hold a password).
+   */
+  readonly redisUrl: string | undefined;
 }
 
 /** An environment variable has a value the sample cannot use. */
@@ -68,6 +71,20 @@ function trustProxy(env: Env): TrustProxy {
     .filter((entry) => entry !== '');
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = (env['REDIS_URL'] ?? '').trim();
+  if (raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError('REDIS_URL must be a URL such as redis://127.0.0.1:6379');
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:')
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+  return raw;
+}
+
 function tlsFiles(env: Env): TlsFiles | undefined {
   const certFile = env['TLS_CERT_FILE'] ?? '';
   const keyFile = env['TLS_KEY_FILE'] ?? '';
@@ -103,7 +120,7 @@ export function loadConfig(env: Env): AppConfig {
     trustProxy: trustProxy(env),
     requireSecure: flag(env, 'REQUIRE_SECURE'),
     refusal: refusalMode(env),
-    redisConfigured: (env['REDIS_URL'] ?? '') !== '',
+    redisUrl: redisUrl(env),
   });
 }
 

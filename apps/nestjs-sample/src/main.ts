@@ -8,7 +8,7 @@ import { AppModule } from './app.module.js';
 import { type AppConfig, loadConfig } from './config.js';
 
 // One JSON object per line on stdout (errors on stderr); no request logging, so no ticket,
-// session cookie or password ever reaches a log line.
+// session cookie or password ever reaches a log line (nor REDIS_URL, which may hold a password).
 const logger = new ConsoleLogger({ json: true, colors: false });
 
 async function bootstrap(config: AppConfig): Promise<void> {
@@ -22,8 +22,8 @@ async function bootstrap(config: AppConfig): Promise<void> {
   app.use(cookieParser());
   app.useWebSocketAdapter(new WsGateAdapter(app));
   app.enableShutdownHooks();
-  if (config.redisConfigured)
-    logger.warn('REDIS_URL is set but this sample keeps tickets in memory', 'Bootstrap');
+  if (config.redisUrl !== undefined)
+    logger.log('tickets, sessions and revocations in Redis (REDIS_URL)', 'Bootstrap');
   await app.listen(config.port, config.host);
   const scheme = config.tls === undefined ? 'http' : 'https';
   logger.log(`listening on ${scheme}://${config.host}:${config.port}`, 'Bootstrap');
