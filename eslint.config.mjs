@@ -30,8 +30,9 @@ export default tseslint.config(
     },
   },
   {
+    // The demo page's scripts are ES modules (they import @wsgate/client's browser build).
     files: ['apps/*/src/public/**/*.js'],
-    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {
     files: ['packages/nestjs/**/*.ts', 'apps/nestjs-sample/**/*.ts'],

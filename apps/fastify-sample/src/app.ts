@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import fastifyCookie from '@fastify/cookie';
-import { errorFrame } from '@wsgate/core';
+import { errorFrame, WsGateError } from '@wsgate/core';
 import wsgate from '@wsgate/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ChatRooms } from './chat-rooms.js';
+import { CLIENT_ASSET_NAME, loadClientAssets } from './client-assets.js';
 import type { SampleConfig } from './config.js';
 import { messageSchemas, type ClientMessage } from './protocol.js';
+import { connectRedisBackend } from './redis-backend.js';
 import { MemorySessionStore, type SessionStore } from './sessions.js';
 import { verifyCredentials } from './users.js';
 
@@ -21,7 +23,7 @@ const SESSION_COOKIE = 'sid';
 function rateLimitKey(sessionToken: string | undefined, ip: string): string {
   return sessionToken === undefined ? `ip:${ip}` : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
-/** The demo page runs only its own script: an injected `<script>` or inline handler would not run. */
+/** The demo page runs only its own scripts (app.js and the client build): an injected `<script>` or inline handler would not run. */
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -33,10 +35,14 @@ export interface AppDependencies {
 
 /** Builds the demo app (docs/demo-protocol.md) on @wsgate/fastify. */
 export async function buildApp(config: SampleConfig, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
-  const sessions = dependencies.sessions ?? new MemorySessionStore();
   const app = Fastify({ logger: true, trustProxy: config.trustProxy, ...dependencies.fastify });
+  // With REDIS_URL, tickets, sessions and revocations are shared by every instance.
+  const redis = config.redisUrl === undefined ? undefined : connectRedisBackend(config.redisUrl, app.log);
+  app.addHook('onClose', async () => redis?.close());
+  const sessions = dependencies.sessions ?? redis?.sessions ?? new MemorySessionStore();
   const page = await readFile(new URL('./public/index.html', import.meta.url), 'utf8');
   const script = await readFile(new URL('./public/app.js', import.meta.url), 'utf8');
+  const clientAssets = await loadClientAssets();
   const rooms = new ChatRooms();
 
   const sessionOf = async (request: FastifyRequest) => {
@@ -44,12 +50,23 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     return id === undefined ? undefined : sessions.byToken(id);
   };
 
+  // Store outages (Redis down) are answered in the protocol's error shape, without a stack.
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof WsGateError && error.statusCode === 503) {
+      request.log.warn({ event: 'demo.service_unavailable', code: error.code }, 'dependency unavailable');
+      return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE' });
+    }
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send({ error: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST' });
+  });
   await app.register(fastifyCookie);
   await app.register(wsgate, {
     origins: { allow: config.allowedOrigins },
-    tickets: { ttlMs: config.ticketTtlMs },
+    tickets: { ttlMs: config.ticketTtlMs, store: redis?.ticketStore },
     transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
     messages: { schemas: messageSchemas },
+    refusal: config.refusal,
     isSessionActive: (principal) => principal.sessionId !== undefined && sessions.isActive(principal.sessionId),
     ticketRoute: {
       path: '/ws-ticket',
@@ -62,6 +79,18 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     },
   });
 
+  const revocationBus = redis === undefined ? undefined : await redis.startRevocation(app.wsgate.registry);
+  /** Closes the session's sockets here and, through Redis, on every other instance. */
+  const revokeSession = async (sessionId: string) => {
+    if (revocationBus === undefined) return void app.wsgate.revokeSession(sessionId, 'logged out');
+    try {
+      await revocationBus.revokeSession(sessionId, 'logged out');
+    } catch (error) {
+      // The local sockets are closed already; other instances re-check the session on their own.
+      app.log.warn({ event: 'wsgate.revocation_publish_failed', err: (error as Error).message }, 'revocation not published');
+    }
+  };
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/', async (_request, reply) =>
     reply
@@ -70,6 +99,13 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
       .send(page),
   );
   app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+  // The page imports @wsgate/client from here: its ESM build, served from the map read at start-up.
+  app.get<{ Params: { file: string } }>('/vendor/wsgate-client/:file', async (request, reply) => {
+    const { file } = request.params;
+    const source = CLIENT_ASSET_NAME.test(file) ? clientAssets.get(file) : undefined;
+    if (source === undefined) return reply.code(404).send({ error: 'NOT_FOUND' });
+    return reply.type('text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff').send(source);
+  });
 
   app.post('/login', async (request, reply) => {
     const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
@@ -83,7 +119,7 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
   app.post('/logout', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     const session = token === undefined ? undefined : await sessions.end(token);
-    if (session !== undefined) app.wsgate.revokeSession(session.id, 'logged out');
+    if (session !== undefined) await revokeSession(session.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });

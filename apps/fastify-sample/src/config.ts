@@ -8,6 +8,8 @@ export interface SampleConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly trustProxy: boolean | string;
   readonly requireSecure: boolean;
+  /** How refused upgrades are answered: `http` (401/403 before the upgrade) or `close-frame` (open, then close 4401/4403). */
+  readonly refusal: 'http' | 'close-frame';
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -15,6 +17,12 @@ function integer(name: string, value: string | undefined, fallback: number): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new RangeError(`${name} must be a non-negative integer`);
   return parsed;
+}
+
+function refusalMode(value: string | undefined): SampleConfig['refusal'] {
+  if (value === undefined || value === '') return 'http';
+  if (value === 'http' || value === 'close-frame') return value;
+  throw new RangeError("WS_REFUSAL must be 'http' or 'close-frame'");
 }
 
 function flag(value: string | undefined): boolean {
@@ -41,5 +49,6 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): SampleC
     tls: tlsCert === undefined || tlsKey === undefined ? undefined : { certFile: tlsCert, keyFile: tlsKey },
     trustProxy: trustProxy === undefined || trustProxy === '' ? false : flag(trustProxy) ? true : trustProxy,
     requireSecure: flag(env['REQUIRE_SECURE']),
+    refusal: refusalMode(env['WS_REFUSAL']),
   });
 }
