@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // The demo page's scripts are ES modules (they import @wsgate/client's browser build).
-    files: ['apps/*/src/public/**/*.js'],
+    files: ['apps/demo-web/public/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import fastifyCookie from '@fastify/cookie';
 import { errorFrame, WsGateError } from '@wsgate/core';
 import wsgate from '@wsgate/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { CONTENT_SECURITY_POLICY, loadDemoAssets } from 'demo-web';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ChatRooms } from './chat-rooms.js';
-import { CLIENT_ASSET_NAME, loadClientAssets } from './client-assets.js';
 import type { SampleConfig } from './config.js';
 import { messageSchemas, type ClientMessage } from './protocol.js';
 import { connectRedisBackend } from './redis-backend.js';
@@ -23,9 +22,6 @@ const SESSION_COOKIE = 'sid';
 function rateLimitKey(sessionToken: string | undefined, ip: string): string {
   return sessionToken === undefined ? `ip:${ip}` : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
-/** The demo page runs only its own scripts (app.js and the client build): an injected `<script>` or inline handler would not run. */
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** Extra wiring for tests and multi-instance runs. */
 export interface AppDependencies {
@@ -40,9 +36,7 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
   const redis = config.redisUrl === undefined ? undefined : connectRedisBackend(config.redisUrl, app.log);
   app.addHook('onClose', async () => redis?.close());
   const sessions = dependencies.sessions ?? redis?.sessions ?? new MemorySessionStore();
-  const page = await readFile(new URL('./public/index.html', import.meta.url), 'utf8');
-  const script = await readFile(new URL('./public/app.js', import.meta.url), 'utf8');
-  const clientAssets = await loadClientAssets();
+  const demoAssets = await loadDemoAssets();
   const rooms = new ChatRooms();
 
   const sessionOf = async (request: FastifyRequest) => {
@@ -92,20 +86,21 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
   };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/', async (_request, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
+  // The demo page (shared with the NestJS sample): `/`, `/app.js` and the @wsgate/client build.
+  const serveAsset = (path: string, reply: FastifyReply) => {
+    const asset = demoAssets.get(path);
+    if (asset === undefined) return reply.code(404).send({ error: 'NOT_FOUND' });
+    return reply
+      .type(asset.contentType)
       .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .send(page),
+      .header('x-content-type-options', 'nosniff')
+      .send(asset.body);
+  };
+  app.get('/', async (_request, reply) => serveAsset('/', reply));
+  app.get('/app.js', async (_request, reply) => serveAsset('/app.js', reply));
+  app.get<{ Params: { file: string } }>('/vendor/wsgate-client/:file', async (request, reply) =>
+    serveAsset(`/vendor/wsgate-client/${request.params.file}`, reply),
   );
-  app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
-  // The page imports @wsgate/client from here: its ESM build, served from the map read at start-up.
-  app.get<{ Params: { file: string } }>('/vendor/wsgate-client/:file', async (request, reply) => {
-    const { file } = request.params;
-    const source = CLIENT_ASSET_NAME.test(file) ? clientAssets.get(file) : undefined;
-    if (source === undefined) return reply.code(404).send({ error: 'NOT_FOUND' });
-    return reply.type('text/javascript; charset=utf-8').header('x-content-type-options', 'nosniff').send(source);
-  });
 
   app.post('/login', async (request, reply) => {
     const body = (request.body ?? {}) as { username?: unknown; password?: unknown };

@@ -1,41 +1,46 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res, type OnModuleInit } from '@nestjs/common';
+import { CONTENT_SECURITY_POLICY, loadDemoAssets, type DemoAsset } from 'demo-web';
 import type { Response } from 'express';
-import { APP_CONFIG, type AppConfig } from './config.js';
-import { contentSecurityPolicy, DEMO_CSS, DEMO_HTML, DEMO_JS } from './demo-page.js';
 
+/** Serves the demo page shared with the Fastify sample: `/`, `/app.js` and the @wsgate/client build. */
 @Controller()
-export class PageController {
-  private readonly csp: string;
+export class PageController implements OnModuleInit {
+  private assets: ReadonlyMap<string, DemoAsset> = new Map();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.csp = contentSecurityPolicy(config.allowedOrigins);
+  async onModuleInit(): Promise<void> {
+    this.assets = await loadDemoAssets();
   }
 
   @Get()
   page(@Res() response: Response): void {
-    this.serve(response, 'text/html; charset=utf-8', DEMO_HTML);
+    this.serve(response, '/');
   }
 
   @Get('app.js')
   script(@Res() response: Response): void {
-    this.serve(response, 'text/javascript; charset=utf-8', DEMO_JS);
+    this.serve(response, '/app.js');
   }
 
-  @Get('app.css')
-  styles(@Res() response: Response): void {
-    this.serve(response, 'text/css; charset=utf-8', DEMO_CSS);
+  @Get('vendor/wsgate-client/:file')
+  client(@Param('file') file: string, @Res() response: Response): void {
+    this.serve(response, `/vendor/wsgate-client/${file}`);
   }
 
-  private serve(response: Response, contentType: string, body: string): void {
+  private serve(response: Response, path: string): void {
+    const asset = this.assets.get(path);
+    if (asset === undefined) {
+      response.status(404).json({ error: 'NOT_FOUND' });
+      return;
+    }
     response
       .status(200)
       .set({
-        'Content-Type': contentType,
-        'Content-Security-Policy': this.csp,
+        'Content-Type': asset.contentType,
+        'Content-Security-Policy': CONTENT_SECURITY_POLICY,
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
         'Cache-Control': 'no-cache',
       })
-      .send(body);
+      .send(asset.body);
   }
 }

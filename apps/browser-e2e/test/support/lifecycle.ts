@@ -4,6 +4,12 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { SampleProcess, type StartOptions } from './sample-process.js';
 
 /** Samples to test, from `E2E_SAMPLES` (comma list; default `fastify-sample`), like apps/e2e. */
+/**
+ * Samples whose server-log assertions this suite can read: the hijacking and reconnect files
+ * join the Fastify sample's pino request log (`reqId`, `req`, `res`) with the page's view.
+ */
+export const LOG_ASSERTING_SAMPLES: readonly string[] = ['fastify-sample'];
+
 export const SAMPLES: readonly string[] = (process.env.E2E_SAMPLES ?? 'fastify-sample')
   .split(',')
   .map((name) => name.trim())
