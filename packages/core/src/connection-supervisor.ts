@@ -58,45 +58,72 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
   const sessionCheckIntervalMs = nonNegativeInteger('sessionCheckIntervalMs', options.sessionCheckIntervalMs ?? 60_000);
   const maxBufferedBytes = nonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1_048_576);
 
+  // One timer per concern for all sockets, not one per socket: idle connections stay cheap.
+  const heartbeat = new Map<SupervisedSocket, { alive: boolean }>();
+  const sessionChecks = new Map<SupervisedSocket, () => boolean | Promise<boolean>>();
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let sessionTimer: NodeJS.Timeout | undefined;
+
+  const beat = () => {
+    for (const [socket, state] of heartbeat) {
+      if (!state.alive) {
+        socket.terminate();
+        continue;
+      }
+      state.alive = false;
+      if (socket.readyState === OPEN) socket.ping();
+    }
+  };
+  const recheckSessions = () => {
+    for (const [socket, isSessionActive] of sessionChecks) {
+      Promise.resolve()
+        .then(isSessionActive)
+        .then(
+          (active) => {
+            if (!active) socket.close(CloseCode.Unauthorized, 'session ended');
+          },
+          () => undefined, // A failing check (store down) keeps the socket: revocation still reaches it.
+        );
+    }
+  };
+  const startTimer = (intervalMs: number, tick: () => void) => {
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    return timer;
+  };
+
   return Object.freeze({
     maxBufferedBytes,
     supervise(socket: SupervisedSocket, isSessionActive?: () => boolean | Promise<boolean>) {
-      const timers: NodeJS.Timeout[] = [];
-      const every = (intervalMs: number, tick: () => void) => {
-        const timer = setInterval(tick, intervalMs);
-        timer.unref();
-        timers.push(timer);
-      };
+      let lifetimeTimer: NodeJS.Timeout | undefined;
       if (heartbeatIntervalMs > 0) {
-        let alive = true;
+        const state = { alive: true };
+        heartbeat.set(socket, state);
         socket.on('pong', () => {
-          alive = true;
+          state.alive = true;
         });
-        every(heartbeatIntervalMs, () => {
-          if (!alive) return socket.terminate();
-          alive = false;
-          if (socket.readyState === OPEN) socket.ping();
-        });
+        heartbeatTimer ??= startTimer(heartbeatIntervalMs, beat);
       }
       if (maxLifetimeMs > 0) {
-        const timer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'connection lifetime reached'), maxLifetimeMs);
-        timer.unref();
-        timers.push(timer);
+        lifetimeTimer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'connection lifetime reached'), maxLifetimeMs);
+        lifetimeTimer.unref();
       }
       if (sessionCheckIntervalMs > 0 && isSessionActive !== undefined) {
-        every(sessionCheckIntervalMs, () => {
-          Promise.resolve()
-            .then(isSessionActive)
-            .then(
-              (active) => {
-                if (!active) socket.close(CloseCode.Unauthorized, 'session ended');
-              },
-              () => undefined, // A failing check (store down) keeps the socket: revocation still reaches it.
-            );
-        });
+        sessionChecks.set(socket, isSessionActive);
+        sessionTimer ??= startTimer(sessionCheckIntervalMs, recheckSessions);
       }
       socket.on('close', () => {
-        for (const timer of timers) clearTimeout(timer);
+        if (lifetimeTimer !== undefined) clearTimeout(lifetimeTimer);
+        heartbeat.delete(socket);
+        sessionChecks.delete(socket);
+        if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
+          clearInterval(heartbeatTimer);
+          heartbeatTimer = undefined;
+        }
+        if (sessionChecks.size === 0 && sessionTimer !== undefined) {
+          clearInterval(sessionTimer);
+          sessionTimer = undefined;
+        }
       });
     },
     send(socket: SupervisedSocket, data: string): boolean {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Number of random bytes in a ticket (from the OS CSPRNG). */
 export const TICKET_BYTES = 32;
@@ -22,5 +22,5 @@ export function isWellFormedTicket(value: string): boolean {
  * ticket itself, so a dump of the store yields no usable ticket.
  */
 export function ticketKey(ticket: string): string {
-  return createHash('sha256').update(ticket).digest('base64url');
+  return hash('sha256', ticket, 'base64url');
 }

@@ -19,11 +19,12 @@ type StashedRequest = IncomingMessage & { [kOriginal]?: OriginalRequestParts };
 export function redactIncomingRequest(request: IncomingMessage, queryParam: string): void {
   const url = request.url ?? '/';
   const subprotocols = request.headers['sec-websocket-protocol'];
-  const urlCarriesTicket = url.includes('?') && redactTicketFromUrl(url, queryParam) !== url;
+  const redactedUrl = url.includes('?') ? redactTicketFromUrl(url, queryParam) : url;
+  const urlCarriesTicket = redactedUrl !== url;
   const headerCarriesTicket = typeof subprotocols === 'string' && subprotocols.includes(TICKET_SUBPROTOCOL_PREFIX);
   if (!urlCarriesTicket && !headerCarriesTicket) return;
   (request as StashedRequest)[kOriginal] = { url, subprotocols };
-  if (urlCarriesTicket) request.url = redactTicketFromUrl(url, queryParam);
+  if (urlCarriesTicket) request.url = redactedUrl;
   if (headerCarriesTicket) {
     // Dropped rather than masked: `ws` must still parse the header, and selects `wsgate` from what is left.
     const remaining = subprotocols
