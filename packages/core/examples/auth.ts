@@ -10,4 +10,6 @@ export interface SessionUser {
 }
 
 /** Your session lookup (cookie, bearer token...): the logged-in user, or `undefined`. */
-export declare function sessionUser(request: { headers: IncomingHttpHeaders }): Promise<SessionUser | undefined>;
+export declare function sessionUser(request: {
+  headers: IncomingHttpHeaders;
+}): Promise<SessionUser | undefined>;

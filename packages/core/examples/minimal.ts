@@ -12,7 +12,11 @@ import { sessionUser } from './auth.js'; // your own session lookup
 const gate = createWsGate({ origins: { allow: ['https://app.example.com'] } });
 const guard = createMessageGuard({
   schemas: {
-    ping: jsonSchemaValidator({ type: 'object', properties: { type: { const: 'ping' } }, required: ['type'] }),
+    ping: jsonSchemaValidator({
+      type: 'object',
+      properties: { type: { const: 'ping' } },
+      required: ['type'],
+    }),
   },
 });
 const wss = new WebSocketServer({
@@ -28,9 +32,19 @@ async function issueTicket(request: IncomingMessage, response: ServerResponse): 
   const issued =
     user === undefined
       ? ({ ok: false, status: 401, code: 'UNAUTHENTICATED' } as const)
-      : await gate.issueForRequest(handshakeRequestFrom(request), { subject: user.id, sessionId: user.sessionId });
-  response.writeHead(issued.ok ? 200 : issued.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(issued.ok ? { ticket: issued.ticket, expiresAt: issued.expiresAt } : { error: issued.code }));
+      : await gate.issueForRequest(handshakeRequestFrom(request), {
+          subject: user.id,
+          sessionId: user.sessionId,
+        });
+  response.writeHead(issued.ok ? 200 : issued.status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+  });
+  response.end(
+    JSON.stringify(
+      issued.ok ? { ticket: issued.ticket, expiresAt: issued.expiresAt } : { error: issued.code },
+    ),
+  );
 }
 
 const server = createServer((request, response) => {
@@ -54,7 +68,8 @@ server.on('upgrade', async (request: IncomingMessage, socket, head) => {
     ws.on('message', (data, isBinary) => {
       const checked = messages.check(data, isBinary);
       if (checked.ok) ws.send(JSON.stringify({ type: 'pong' }));
-      else if (checked.action === 'reply') ws.send(JSON.stringify(checked.reply)); // BAD_JSON, VALIDATION_FAILED
+      else if (checked.action === 'reply')
+        ws.send(JSON.stringify(checked.reply)); // BAD_JSON, VALIDATION_FAILED
       else ws.close(checked.closeCode, checked.reason); // 1003, 1009, 4429
     });
   });
