@@ -19,6 +19,14 @@ declare module '@wsgate/fastify' {
 
 const SESSION_COOKIE = 'sid';
 
+/** HTTP server limits against slow-loris and header-flood handshakes. */
+export const HTTP_LIMITS = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxHeaderBytes: 16_384,
+  maxHeadersCount: 100,
+});
+
 function rateLimitKey(sessionToken: string | undefined, ip: string): string {
   return sessionToken === undefined ? `ip:${ip}` : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
@@ -31,7 +39,16 @@ export interface AppDependencies {
 
 /** Builds the demo app (docs/demo-protocol.md) on @wsgate/fastify. */
 export async function buildApp(config: SampleConfig, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: true, trustProxy: config.trustProxy, ...dependencies.fastify });
+  const app = Fastify({
+    logger: true,
+    trustProxy: config.trustProxy,
+    // Slow or oversized handshakes cannot hold the server: bounded header size and time.
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    http: { maxHeaderSize: HTTP_LIMITS.maxHeaderBytes },
+    ...dependencies.fastify,
+  });
+  app.server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
+  app.server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
   // With REDIS_URL, tickets, sessions and revocations are shared by every instance.
   const redis = config.redisUrl === undefined ? undefined : connectRedisBackend(config.redisUrl, app.log);
   app.addHook('onClose', async () => redis?.close());

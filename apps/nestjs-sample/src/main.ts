@@ -24,6 +24,12 @@ async function bootstrap(config: AppConfig): Promise<void> {
   app.enableShutdownHooks();
   if (config.redisUrl !== undefined)
     logger.log('tickets, sessions and revocations in Redis (REDIS_URL)', 'Bootstrap');
+  // Slow or oversized handshakes cannot hold the server: bounded header count and time
+  // (Node's default 16 KiB header size limit applies).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxHeadersCount = 100;
   await app.listen(config.port, config.host);
   const scheme = config.tls === undefined ? 'http' : 'https';
   logger.log(`listening on ${scheme}://${config.host}:${config.port}`, 'Bootstrap');

@@ -215,11 +215,25 @@ export class WsGateAdapter extends WsAdapter {
     return httpServer;
   }
 
-  /** Called for every refused handshake. @default logs it at `warn` (unless `logRefusals: false`) */
+  /** Called for every refused handshake. @default logs a `wsgate.upgrade_refused` audit event at `warn` (unless `logRefusals: false`) */
   protected onRefused(refusal: HandshakeRefusal): void {
     if (!this.options.logRefusals) return;
-    const from = refusal.clientIp ?? 'unknown address';
-    this.logger.warn(`handshake refused: ${refusal.status} ${refusal.code} (${refusal.reason}) from ${from}`);
+    this.logger.warn({
+      event: 'wsgate.upgrade_refused',
+      status: refusal.status,
+      code: refusal.code,
+      reason: refusal.reason,
+      ip: refusal.clientIp,
+    });
+  }
+
+  /**
+   * Writes one structured audit event (`wsgate.upgrade_accepted`, `wsgate.message_refused`,
+   * `wsgate.close`) through Nest's logger. Events carry subject and session id, never a
+   * ticket, a cookie or a message body. Override to route them elsewhere.
+   */
+  protected audit(event: Readonly<Record<string, string | number | undefined>>): void {
+    this.logger.log(event);
   }
 
   /** Called for a socket `error` event. @default logs the message at `warn` */
@@ -324,6 +338,9 @@ export class WsGateAdapter extends WsAdapter {
       const { principal } = acceptance;
       attachPrincipal(client, principal);
       client.once('close', acceptance.reservation.attach(client));
+      const who = { subject: principal.subject, sessionId: principal.sessionId };
+      this.audit({ event: 'wsgate.upgrade_accepted', ...who, ip: acceptance.clientIp });
+      client.once('close', (code: number) => this.audit({ event: 'wsgate.close', code, ...who }));
       const { isSessionActive } = gate;
       gate.supervisor.supervise(
         client,
@@ -364,6 +381,7 @@ export class WsGateAdapter extends WsAdapter {
     state.guard ??= this.guardFor(state.routes).forConnection();
     const checked = state.guard.check(data, isBinary);
     if (!checked.ok) {
+      this.audit({ event: 'wsgate.message_refused', code: checked.action === 'close' ? checked.closeCode : checked.reply.code });
       if (checked.action === 'close') client.close(checked.closeCode, checked.reason);
       else this.sendFrame(client, checked.reply);
       return;

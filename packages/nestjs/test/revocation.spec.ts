@@ -47,9 +47,11 @@ describe('revocation', () => {
     expect(wsGate.revokeSession('s3')).toBe(0);
     const refused = await open(t.wsUrl('/ws', `ticket=${early}`));
     expect(refused).toMatchObject({ kind: 'refused', status: 401 });
-    expect(t.logger.lines.some((line) => line.text.includes('401 TICKET_INVALID (session_ended)'))).toBe(
-      true,
-    );
+    expect(
+      t.logger.lines.some(
+        (line) => line.text.includes('"code":"TICKET_INVALID"') && line.text.includes('"reason":"session_ended"'),
+      ),
+    ).toBe(true);
   });
 
   it('cuts an over-long close reason to 123 bytes instead of leaving the socket open', async () => {

@@ -191,7 +191,13 @@ export class CollectingLogger implements LoggerService {
   }
   private push(level: string, message: unknown, rest: unknown[]): void {
     const text = [message, ...rest]
-      .map((part) => (part instanceof Error ? `${part.message} ${part.stack}` : String(part)))
+      .map((part) =>
+        part instanceof Error
+          ? `${part.message} ${part.stack}`
+          : typeof part === 'object' && part !== null
+            ? JSON.stringify(part)
+            : String(part),
+      )
       .join(' ');
     this.lines.push({ level, text });
   }
