@@ -20,7 +20,10 @@ describe.each(SAMPLES)('%s: demo page', (sampleName) => {
 
   async function openPage(transport?: Transport): Promise<DemoPage> {
     const context = await browser.newContext();
-    return DemoPage.open(context, sample.current.origin, { transport, remember: (secret) => sample.remember(secret) });
+    return DemoPage.open(context, sample.current.origin, {
+      transport,
+      remember: (secret) => sample.remember(secret),
+    });
   }
 
   it('serves the page with its CSP, and @wsgate/client from /vendor/wsgate-client/ (only its .js files)', async () => {
@@ -34,7 +37,15 @@ describe.each(SAMPLES)('%s: demo page', (sampleName) => {
     expect(client.status()).toBe(200);
     expect(client.headers()['content-type']).toMatch(/^text\/javascript\b/);
     expect(await client.text()).toContain("from './connect.js'");
-    for (const path of ['index.js.map', 'index.d.ts', '..%2Fpackage.json', '..%2F..%2Fesm%2Findex.js', '%2E%2E%2Fcjs%2Findex.js', 'INDEX.js', '']) {
+    for (const path of [
+      'index.js.map',
+      'index.d.ts',
+      '..%2Fpackage.json',
+      '..%2F..%2Fesm%2Findex.js',
+      '%2E%2E%2Fcjs%2Findex.js',
+      'INDEX.js',
+      '',
+    ]) {
       expect((await request.get(`${origin}/vendor/wsgate-client/${path}`)).status(), path).toBe(404);
     }
   });
@@ -92,7 +103,9 @@ describe.each(SAMPLES)('%s: demo page', (sampleName) => {
     for (const demo of [alice, bob]) {
       expect(await demo.chatLines()).toEqual(XSS_TEXTS.map((text) => ({ from: 'alice', text })));
       expect(await demo.page.locator('#log img, #log script').count()).toBe(0);
-      expect(await demo.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+      expect(
+        await demo.page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss),
+      ).toBeUndefined();
       expect(demo.pageErrors).toEqual([]);
     }
   });
@@ -121,7 +134,10 @@ describe.each(SAMPLES)('%s: demo page', (sampleName) => {
     const alice = await openPage();
     await alice.login('alice');
     await alice.join('lobby');
-    for (const text of ['Hi! Every connection uses a fresh, single-use ticket.', '<b>and markup stays text</b>']) {
+    for (const text of [
+      'Hi! Every connection uses a fresh, single-use ticket.',
+      '<b>and markup stays text</b>',
+    ]) {
       await alice.say(text);
       await alice.waitForChat('alice', text);
     }

@@ -34,7 +34,9 @@ async function bogusTicketsFromPage(slot: SampleSlot): Promise<Record<Transport,
         new Promise<PageSocketOutcome>((resolve) => {
           const base = `ws://${location.host}/ws`;
           const socket =
-            where === 'query' ? new WebSocket(`${base}?ticket=${ticket}`) : new WebSocket(base, ['wsgate', `wsgate.ticket.${ticket}`]);
+            where === 'query'
+              ? new WebSocket(`${base}?ticket=${ticket}`)
+              : new WebSocket(base, ['wsgate', `wsgate.ticket.${ticket}`]);
           let opened = false;
           let messages = 0;
           socket.onopen = () => {
@@ -48,7 +50,9 @@ async function bogusTicketsFromPage(slot: SampleSlot): Promise<Record<Transport,
       [randomBytes(32).toString('base64url'), transport] as const,
     );
   }
-  const refused = (await slot.current.waitForEvents('wsgate.upgrade_refused', refusedBefore + 2)).slice(refusedBefore);
+  const refused = (await slot.current.waitForEvents('wsgate.upgrade_refused', refusedBefore + 2)).slice(
+    refusedBefore,
+  );
   expect(refused.map((event) => event['code'])).toEqual(['TICKET_INVALID', 'TICKET_INVALID']);
   return outcomes as Record<Transport, PageSocketOutcome>;
 }

@@ -90,44 +90,68 @@ function start() {
   const mine = (handler) => (payload) => {
     if (client === current) handler(payload);
   };
-  current.on('state', mine((state) => {
-    if (state === 'connecting' || state === 'reconnecting') setStatus(state);
-    else if (state === 'open') {
-      opened = true;
-      setStatus('connected');
-    }
-    // 'closed' is reported by 'stopped', which says why.
-  }));
-  current.on('close', mine(({ code }) => {
-    $('status').dataset.closeCode = String(code);
-    if (opened) addLine('system', '', 'connection closed (' + code + ')');
-    opened = false;
-  }));
-  current.on('stopped', mine(({ reason, closeCode, statusCode }) => {
-    client = null;
-    showChat(false);
-    if (loggingOut || reason === 'unauthenticated') {
-      const why = closeCode ? '(server closed ' + closeCode + ')' : statusCode ? '(session ended)' : '';
-      setStatus('logged-out', why);
-    } else {
-      setStatus('disconnected', '(' + reason + ')');
-    }
-  }));
-  current.on('welcome', mine((frame) => {
-    setStatus('connected', 'as ' + String(frame.user));
-    $('status').dataset.user = String(frame.user);
-    if (room) send({ type: 'join', room });
-  }));
-  current.on('joined', mine((frame) => {
-    room = String(frame.room);
-    addLine('system', '', 'joined ' + room);
-  }));
-  current.on('chat', mine((frame) => addLine('chat', frame.from, frame.text)));
-  current.on('announce', mine((frame) => addLine('announce', 'announcement from ' + String(frame.from), frame.text)));
-  current.on('message', mine((frame) => {
-    // Server error frames: `error` is a lifecycle name, so they arrive only here.
-    if (frame.type === 'error') addLine('error', '', String(frame.code) + ': ' + String(frame.message));
-  }));
+  current.on(
+    'state',
+    mine((state) => {
+      if (state === 'connecting' || state === 'reconnecting') setStatus(state);
+      else if (state === 'open') {
+        opened = true;
+        setStatus('connected');
+      }
+      // 'closed' is reported by 'stopped', which says why.
+    }),
+  );
+  current.on(
+    'close',
+    mine(({ code }) => {
+      $('status').dataset.closeCode = String(code);
+      if (opened) addLine('system', '', 'connection closed (' + code + ')');
+      opened = false;
+    }),
+  );
+  current.on(
+    'stopped',
+    mine(({ reason, closeCode, statusCode }) => {
+      client = null;
+      showChat(false);
+      if (loggingOut || reason === 'unauthenticated') {
+        const why = closeCode ? '(server closed ' + closeCode + ')' : statusCode ? '(session ended)' : '';
+        setStatus('logged-out', why);
+      } else {
+        setStatus('disconnected', '(' + reason + ')');
+      }
+    }),
+  );
+  current.on(
+    'welcome',
+    mine((frame) => {
+      setStatus('connected', 'as ' + String(frame.user));
+      $('status').dataset.user = String(frame.user);
+      if (room) send({ type: 'join', room });
+    }),
+  );
+  current.on(
+    'joined',
+    mine((frame) => {
+      room = String(frame.room);
+      addLine('system', '', 'joined ' + room);
+    }),
+  );
+  current.on(
+    'chat',
+    mine((frame) => addLine('chat', frame.from, frame.text)),
+  );
+  current.on(
+    'announce',
+    mine((frame) => addLine('announce', 'announcement from ' + String(frame.from), frame.text)),
+  );
+  current.on(
+    'message',
+    mine((frame) => {
+      // Server error frames: `error` is a lifecycle name, so they arrive only here.
+      if (frame.type === 'error') addLine('error', '', String(frame.code) + ': ' + String(frame.message));
+    }),
+  );
 }
 
 $('transport').textContent = TRANSPORT;

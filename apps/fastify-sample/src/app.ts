@@ -3,7 +3,12 @@ import fastifyCookie from '@fastify/cookie';
 import { errorFrame, WsGateError } from '@wsgate/core';
 import wsgate from '@wsgate/fastify';
 import { CONTENT_SECURITY_POLICY, loadDemoAssets } from 'demo-web';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { ChatRooms } from './chat-rooms.js';
 import type { SampleConfig } from './config.js';
 import { messageSchemas, type ClientMessage } from './protocol.js';
@@ -28,7 +33,9 @@ export const HTTP_LIMITS = Object.freeze({
 });
 
 function rateLimitKey(sessionToken: string | undefined, ip: string): string {
-  return sessionToken === undefined ? `ip:${ip}` : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
+  return sessionToken === undefined
+    ? `ip:${ip}`
+    : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
 
 /** Extra wiring for tests and multi-instance runs. */
@@ -38,7 +45,10 @@ export interface AppDependencies {
 }
 
 /** Builds the demo app (docs/demo-protocol.md) on @wsgate/fastify. */
-export async function buildApp(config: SampleConfig, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  config: SampleConfig,
+  dependencies: AppDependencies = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: true,
     trustProxy: config.trustProxy,
@@ -67,7 +77,10 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
       request.log.warn({ event: 'demo.service_unavailable', code: error.code }, 'dependency unavailable');
       return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE' });
     }
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
     return reply.code(status).send({ error: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST' });
   });
@@ -78,14 +91,25 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
     messages: { schemas: messageSchemas },
     refusal: config.refusal,
-    isSessionActive: (principal) => principal.sessionId !== undefined && sessions.isActive(principal.sessionId),
+    isSessionActive: (principal) =>
+      principal.sessionId !== undefined && sessions.isActive(principal.sessionId),
     ticketRoute: {
       path: '/ws-ticket',
       // Per session; the key is a hash so the limiter never holds a usable cookie value.
-      rateLimit: { max: 30, timeWindow: 60_000, keyGenerator: (request) => rateLimitKey(request.cookies[SESSION_COOKIE], request.ip) },
+      rateLimit: {
+        max: 30,
+        timeWindow: 60_000,
+        keyGenerator: (request) => rateLimitKey(request.cookies[SESSION_COOKIE], request.ip),
+      },
       authenticate: async (request) => {
         const session = await sessionOf(request);
-        return session && { subject: session.user.id, sessionId: session.id, claims: { roles: [...session.user.roles] } };
+        return (
+          session && {
+            subject: session.user.id,
+            sessionId: session.id,
+            claims: { roles: [...session.user.roles] },
+          }
+        );
       },
     },
   });
@@ -98,7 +122,10 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
       await revocationBus.revokeSession(sessionId, 'logged out');
     } catch (error) {
       // The local sockets are closed already; other instances re-check the session on their own.
-      app.log.warn({ event: 'wsgate.revocation_publish_failed', err: (error as Error).message }, 'revocation not published');
+      app.log.warn(
+        { event: 'wsgate.revocation_publish_failed', err: (error as Error).message },
+        'revocation not published',
+      );
     }
   };
 
@@ -124,7 +151,12 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
     const user = verifyCredentials(body.username, body.password);
     if (user === undefined) return reply.code(401).send({ error: 'INVALID_CREDENTIALS' });
     const session = await sessions.create(user);
-    reply.setCookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'strict', path: '/', secure: config.tls !== undefined });
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: config.tls !== undefined,
+    });
     return { user: { id: user.id, roles: user.roles } };
   });
 
@@ -149,7 +181,8 @@ export async function buildApp(config: SampleConfig, dependencies: AppDependenci
         send(socket, { type: 'joined', room });
       },
       chat: ({ room, text }) => {
-        if (!rooms.isMember(room, socket)) return send(socket, errorFrame('NOT_IN_ROOM', 'join the room first'));
+        if (!rooms.isMember(room, socket))
+          return send(socket, errorFrame('NOT_IN_ROOM', 'join the room first'));
         const frame = JSON.stringify({ type: 'chat', room, from: user, text, at: Date.now() });
         for (const member of rooms.socketsIn(room)) send(member, frame);
       },

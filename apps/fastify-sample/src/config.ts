@@ -34,7 +34,8 @@ export function readConfig(env: NodeJS.ProcessEnv, defaultPort: number): SampleC
   const port = integer('PORT', env['PORT'], defaultPort);
   const tlsCert = env['TLS_CERT_FILE'];
   const tlsKey = env['TLS_KEY_FILE'];
-  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new RangeError('TLS_CERT_FILE and TLS_KEY_FILE go together');
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    throw new RangeError('TLS_CERT_FILE and TLS_KEY_FILE go together');
   const scheme = tlsCert === undefined ? 'http' : 'https';
   const trustProxy = env['TRUST_PROXY'];
   return Object.freeze({

@@ -8,7 +8,9 @@ const app = await buildApp(config, {
   // Fastify's types model `https` on a separate overload; at run time it is a plain option.
   fastify: (config.tls === undefined
     ? {}
-    : { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }) as FastifyServerOptions,
+    : {
+        https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+      }) as FastifyServerOptions,
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

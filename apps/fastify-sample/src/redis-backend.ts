@@ -1,5 +1,10 @@
 import type { ConnectionRegistry } from '@wsgate/core';
-import { createIoRedisCommand, createIoRedisSubscriber, RedisRevocationBus, RedisTicketStore } from '@wsgate/redis-store';
+import {
+  createIoRedisCommand,
+  createIoRedisSubscriber,
+  RedisRevocationBus,
+  RedisTicketStore,
+} from '@wsgate/redis-store';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { RedisSessionStore } from './redis-sessions.js';
@@ -21,8 +26,12 @@ export interface RedisBackend {
 export function connectRedisBackend(url: string, log: FastifyBaseLogger): RedisBackend {
   const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   const subscriber = new Redis(url, { lazyConnect: false });
-  client.on('error', (error: Error) => log.warn({ event: 'redis.error', err: error.message }, 'redis connection error'));
-  subscriber.on('error', (error: Error) => log.warn({ event: 'redis.error', err: error.message }, 'redis subscriber error'));
+  client.on('error', (error: Error) =>
+    log.warn({ event: 'redis.error', err: error.message }, 'redis connection error'),
+  );
+  subscriber.on('error', (error: Error) =>
+    log.warn({ event: 'redis.error', err: error.message }, 'redis subscriber error'),
+  );
   const command = createIoRedisCommand(client);
   const busLogger = {
     info: (message: string) => log.info({ event: 'wsgate.revocation_bus' }, message),
@@ -34,7 +43,12 @@ export function connectRedisBackend(url: string, log: FastifyBaseLogger): RedisB
     ticketStore: new RedisTicketStore({ command }),
     sessions: new RedisSessionStore(command),
     async startRevocation(registry) {
-      bus = new RedisRevocationBus({ publish: command, subscriber: createIoRedisSubscriber(subscriber), registry, logger: busLogger });
+      bus = new RedisRevocationBus({
+        publish: command,
+        subscriber: createIoRedisSubscriber(subscriber),
+        registry,
+        logger: busLogger,
+      });
       await bus.start();
       return bus;
     },

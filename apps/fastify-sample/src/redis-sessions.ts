@@ -24,7 +24,11 @@ export class RedisSessionStore implements SessionStore {
   constructor(private readonly command: RedisCommand) {}
 
   async create(user: DemoUser): Promise<Session> {
-    const session = { id: randomBytes(12).toString('base64url'), token: randomBytes(24).toString('base64url'), user };
+    const session = {
+      id: randomBytes(12).toString('base64url'),
+      token: randomBytes(24).toString('base64url'),
+      user,
+    };
     const value = JSON.stringify({ id: session.id, user });
     await this.run(['SET', tokenKey(session.token), value, 'EX', SESSION_TTL_SECONDS]);
     await this.run(['SET', idKey(session.id), '1', 'EX', SESSION_TTL_SECONDS]);

@@ -28,7 +28,11 @@ export class MemorySessionStore implements SessionStore {
   private readonly activeIds = new Set<string>();
 
   async create(user: DemoUser): Promise<Session> {
-    const session = { id: randomBytes(12).toString('base64url'), token: randomBytes(24).toString('base64url'), user };
+    const session = {
+      id: randomBytes(12).toString('base64url'),
+      token: randomBytes(24).toString('base64url'),
+      user,
+    };
     this.byTokenMap.set(session.token, session);
     this.activeIds.add(session.id);
     return session;

@@ -38,7 +38,10 @@ export interface ConnectionRegistry<C extends ClosableConnection = ClosableConne
    * Takes a slot for an accepted upgrade if the subject and the address are under their caps.
    * Slots not attached within `reservationTimeoutMs` are given back by themselves.
    */
-  tryReserve(principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined): ReservationResult<C>;
+  tryReserve(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    address: string | undefined,
+  ): ReservationResult<C>;
   /** Closes every connection opened from `sessionId` with 4401. Returns how many were closed. */
   revokeSession(sessionId: string, reason?: string): number;
   /** Closes every connection of `subject` with 4401. Returns how many. */
@@ -102,8 +105,13 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
   const maxPerSubject = limits.maxPerSubject ?? 10;
   const maxPerAddress = limits.maxPerAddress ?? 100;
   const reservationTimeoutMs = limits.reservationTimeoutMs ?? 10_000;
-  for (const [name, value] of [['maxPerSubject', maxPerSubject], ['maxPerAddress', maxPerAddress], ['reservationTimeoutMs', reservationTimeoutMs]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new WsGateConfigError(`connections.${name} must be a positive integer`);
+  for (const [name, value] of [
+    ['maxPerSubject', maxPerSubject],
+    ['maxPerAddress', maxPerAddress],
+    ['reservationTimeoutMs', reservationTimeoutMs],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new WsGateConfigError(`connections.${name} must be a positive integer`);
   }
   const bySubject = new Map<string, Set<C>>();
   const bySession = new Map<string, Set<C>>();
@@ -128,7 +136,11 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
   };
 
   /** Indexes a connection whose slots are already taken. */
-  const register = (principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C, address: string | undefined) => {
+  const register = (
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    connection: C,
+    address: string | undefined,
+  ) => {
     addTo(bySubject, principal.subject, connection);
     if (principal.sessionId !== undefined) addTo(bySession, principal.sessionId, connection);
     size += 1;
@@ -149,7 +161,8 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       return register(principal, connection, address);
     },
     tryReserve(principal, address) {
-      if ((subjectSlots.get(principal.subject) ?? 0) >= maxPerSubject) return { ok: false, reason: 'subject_connection_limit' };
+      if ((subjectSlots.get(principal.subject) ?? 0) >= maxPerSubject)
+        return { ok: false, reason: 'subject_connection_limit' };
       if (address !== undefined && (addressSlots.get(address) ?? 0) >= maxPerAddress) {
         return { ok: false, reason: 'address_connection_limit' };
       }

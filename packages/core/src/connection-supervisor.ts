@@ -42,7 +42,8 @@ export interface ConnectionSupervisor {
 const OPEN = 1;
 
 function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new WsGateConfigError(`supervision.${name} must be a non-negative integer`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new WsGateConfigError(`supervision.${name} must be a non-negative integer`);
   return value;
 }
 
@@ -53,9 +54,15 @@ function nonNegativeInteger(name: string, value: number): number {
  * than making the server buffer without bound). Timers are `unref()`ed.
  */
 export function createConnectionSupervisor(options: SupervisionOptions = {}): ConnectionSupervisor {
-  const heartbeatIntervalMs = nonNegativeInteger('heartbeatIntervalMs', options.heartbeatIntervalMs ?? 30_000);
+  const heartbeatIntervalMs = nonNegativeInteger(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? 30_000,
+  );
   const maxLifetimeMs = nonNegativeInteger('maxLifetimeMs', options.maxLifetimeMs ?? 0);
-  const sessionCheckIntervalMs = nonNegativeInteger('sessionCheckIntervalMs', options.sessionCheckIntervalMs ?? 60_000);
+  const sessionCheckIntervalMs = nonNegativeInteger(
+    'sessionCheckIntervalMs',
+    options.sessionCheckIntervalMs ?? 60_000,
+  );
   const maxBufferedBytes = nonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1_048_576);
 
   // One timer per concern for all sockets, not one per socket: idle connections stay cheap.
@@ -74,8 +81,13 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
       if (socket.readyState === OPEN) socket.ping();
     }
   };
+  // Sockets whose session check has not settled yet: a hung session store must not pile up one
+  // pending check per socket per interval.
+  const checking = new Set<SupervisedSocket>();
   const recheckSessions = () => {
     for (const [socket, isSessionActive] of sessionChecks) {
+      if (checking.has(socket)) continue;
+      checking.add(socket);
       Promise.resolve()
         .then(isSessionActive)
         .then(
@@ -83,7 +95,8 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
             if (!active) socket.close(CloseCode.Unauthorized, 'session ended');
           },
           () => undefined, // A failing check (store down) keeps the socket: revocation still reaches it.
-        );
+        )
+        .finally(() => checking.delete(socket));
     }
   };
   const startTimer = (intervalMs: number, tick: () => void) => {
@@ -105,7 +118,10 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
         heartbeatTimer ??= startTimer(heartbeatIntervalMs, beat);
       }
       if (maxLifetimeMs > 0) {
-        lifetimeTimer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'connection lifetime reached'), maxLifetimeMs);
+        lifetimeTimer = setTimeout(
+          () => socket.close(CloseCode.Unauthorized, 'connection lifetime reached'),
+          maxLifetimeMs,
+        );
         lifetimeTimer.unref();
       }
       if (sessionCheckIntervalMs > 0 && isSessionActive !== undefined) {
@@ -116,6 +132,7 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
         if (lifetimeTimer !== undefined) clearTimeout(lifetimeTimer);
         heartbeat.delete(socket);
         sessionChecks.delete(socket);
+        checking.delete(socket);
         if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
           clearInterval(heartbeatTimer);
           heartbeatTimer = undefined;

@@ -34,7 +34,10 @@ export interface FirstMessageAuthenticator<TClaims extends TicketClaims = Ticket
    * Starts the clock on a just-opened connection that passed `authorizer.precheck` (transport
    * and Origin). `context` is where the connection came from, for the ticket's bindings.
    */
-  begin(connection: ClosableConnection, context: { ip: string | undefined; origin: string | undefined }): PendingFirstMessageAuth<TClaims>;
+  begin(
+    connection: ClosableConnection,
+    context: { ip: string | undefined; origin: string | undefined },
+  ): PendingFirstMessageAuth<TClaims>;
 }
 
 /**
@@ -48,8 +51,10 @@ export function createFirstMessageAuthenticator<TClaims extends TicketClaims = T
 ): FirstMessageAuthenticator<TClaims> {
   const authTimeoutMs = options.authTimeoutMs ?? 5_000;
   const maxBytes = options.maxBytes ?? 1_024;
-  if (!Number.isInteger(authTimeoutMs) || authTimeoutMs < 1) throw new WsGateConfigError('authTimeoutMs must be a positive integer');
-  if (!Number.isInteger(maxBytes) || maxBytes < 64) throw new WsGateConfigError('maxBytes must be an integer >= 64');
+  if (!Number.isInteger(authTimeoutMs) || authTimeoutMs < 1)
+    throw new WsGateConfigError('authTimeoutMs must be a positive integer');
+  if (!Number.isInteger(maxBytes) || maxBytes < 64)
+    throw new WsGateConfigError('maxBytes must be an integer >= 64');
   const { tickets } = options;
 
   const authenticator: FirstMessageAuthenticator<TClaims> = {
@@ -69,15 +74,22 @@ export function createFirstMessageAuthenticator<TClaims extends TicketClaims = T
       return {
         cancel: () => clearTimeout(timer),
         async handle(data, isBinary): Promise<FirstMessageResult<TClaims>> {
-          if (settled) return { ok: false, closeCode: CloseCode.AuthTimeout, reason: 'authentication already settled' };
+          if (settled)
+            return { ok: false, closeCode: CloseCode.AuthTimeout, reason: 'authentication already settled' };
           settled = true;
           clearTimeout(timer);
           if (isBinary) return fail(CloseCode.UnsupportedData, 'binary frames are not accepted');
           const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : '';
-          if (text === '' || Buffer.byteLength(text) > maxBytes) return fail(CloseCode.Unauthorized, 'invalid auth message');
+          if (text === '' || Buffer.byteLength(text) > maxBytes)
+            return fail(CloseCode.Unauthorized, 'invalid auth message');
           const parsed = parseUntrustedJson(text, 2);
           const message = parsed.ok ? (parsed.value as Record<string, unknown> | null) : null;
-          if (message === null || typeof message !== 'object' || message['type'] !== 'auth' || typeof message['ticket'] !== 'string') {
+          if (
+            message === null ||
+            typeof message !== 'object' ||
+            message['type'] !== 'auth' ||
+            typeof message['ticket'] !== 'string'
+          ) {
             return fail(CloseCode.Unauthorized, 'invalid auth message');
           }
           try {

@@ -19,16 +19,17 @@ export type HandshakeRefusalCode =
   | 'SERVICE_UNAVAILABLE';
 
 /** HTTP status of a refused handshake, and the close code used in close-frame refusal mode. */
-export const HANDSHAKE_REFUSALS: Readonly<Record<HandshakeRefusalCode, { status: 401 | 403 | 429 | 503; closeCode: number }>> =
-  Object.freeze({
-    INSECURE_TRANSPORT: { status: 403, closeCode: CloseCode.Forbidden },
-    ORIGIN_NOT_ALLOWED: { status: 403, closeCode: CloseCode.Forbidden },
-    TICKET_MISSING: { status: 401, closeCode: CloseCode.Unauthorized },
-    TICKET_INVALID: { status: 401, closeCode: CloseCode.Unauthorized },
-    TOO_MANY_REFUSALS: { status: 429, closeCode: CloseCode.RateLimited },
-    TOO_MANY_CONNECTIONS: { status: 429, closeCode: CloseCode.RateLimited },
-    SERVICE_UNAVAILABLE: { status: 503, closeCode: CloseCode.TryAgainLater },
-  });
+export const HANDSHAKE_REFUSALS: Readonly<
+  Record<HandshakeRefusalCode, { status: 401 | 403 | 429 | 503; closeCode: number }>
+> = Object.freeze({
+  INSECURE_TRANSPORT: { status: 403, closeCode: CloseCode.Forbidden },
+  ORIGIN_NOT_ALLOWED: { status: 403, closeCode: CloseCode.Forbidden },
+  TICKET_MISSING: { status: 401, closeCode: CloseCode.Unauthorized },
+  TICKET_INVALID: { status: 401, closeCode: CloseCode.Unauthorized },
+  TOO_MANY_REFUSALS: { status: 429, closeCode: CloseCode.RateLimited },
+  TOO_MANY_CONNECTIONS: { status: 429, closeCode: CloseCode.RateLimited },
+  SERVICE_UNAVAILABLE: { status: 503, closeCode: CloseCode.TryAgainLater },
+});
 
 /** Detail of a refusal, for the audit log (never sent to the client, never a secret). */
 export type HandshakeRefusalReason =
@@ -66,7 +67,8 @@ export interface HandshakeAcceptance<TClaims extends TicketClaims = TicketClaims
 }
 
 /** Result of {@link HandshakeAuthorizer.authorize}. */
-export type HandshakeResult<TClaims extends TicketClaims = TicketClaims> = HandshakeAcceptance<TClaims> | HandshakeRefusal;
+export type HandshakeResult<TClaims extends TicketClaims = TicketClaims> =
+  HandshakeAcceptance<TClaims> | HandshakeRefusal;
 
 /** Options of {@link createHandshakeAuthorizer}. */
 export interface HandshakeAuthorizerOptions<TClaims extends TicketClaims = TicketClaims> {
@@ -106,7 +108,11 @@ export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims
   precheck(request: HandshakeRequest): HandshakePrecheck;
 }
 
-function refusal(code: HandshakeRefusalCode, reason: HandshakeRefusalReason, clientIp: string | undefined): HandshakeRefusal {
+function refusal(
+  code: HandshakeRefusalCode,
+  reason: HandshakeRefusalReason,
+  clientIp: string | undefined,
+): HandshakeRefusal {
   const { status, closeCode } = HANDSHAKE_REFUSALS[code];
   return { ok: false, status, code, closeCode, reason, clientIp };
 }
@@ -135,10 +141,15 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     throw new WsGateConfigError("ticketSources must list 'query' and/or 'subprotocol'");
   }
   const queryParam = options.queryParam ?? 'ticket';
-  if (typeof queryParam !== 'string' || queryParam === '') throw new WsGateConfigError('queryParam must be a non-empty string');
+  if (typeof queryParam !== 'string' || queryParam === '')
+    throw new WsGateConfigError('queryParam must be a non-empty string');
   const { isSessionActive } = options;
   const refusals = options.bruteForce === false ? undefined : createRefusalLimiter(options.bruteForce ?? {});
-  const refuseTicket = (code: 'TICKET_MISSING' | 'TICKET_INVALID', reason: HandshakeRefusalReason, clientIp: string | undefined) => {
+  const refuseTicket = (
+    code: 'TICKET_MISSING' | 'TICKET_INVALID',
+    reason: HandshakeRefusalReason,
+    clientIp: string | undefined,
+  ) => {
     refusals?.recordRefusal(clientIp);
     return refusal(code, reason, clientIp);
   };
@@ -150,7 +161,8 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     let clientIp: string | undefined;
     try {
       clientIp = transport.clientIp(request);
-      if (transport.requireSecure && !transport.isSecure(request)) return refusal('INSECURE_TRANSPORT', 'insecure', clientIp);
+      if (transport.requireSecure && !transport.isSecure(request))
+        return refusal('INSECURE_TRANSPORT', 'insecure', clientIp);
       const originCheck = origins.check(headerValue(request.headers, 'origin'));
       if (!originCheck.ok) return refusal('ORIGIN_NOT_ALLOWED', `origin_${originCheck.reason}`, clientIp);
       return { ok: true, clientIp, origin: originCheck.origin };
@@ -163,7 +175,8 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = precheck(request);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (refusals?.isBlocked(clientIp) === true) return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
+    if (refusals?.isBlocked(clientIp) === true)
+      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
       const extraction = extractTicket(request, sources, queryParam);
       switch (extraction.kind) {
@@ -178,7 +191,11 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       }
       const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
       if (!redeemed.ok) {
-        return refuseTicket(redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID', redeemed.reason, clientIp);
+        return refuseTicket(
+          redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID',
+          redeemed.reason,
+          clientIp,
+        );
       }
       if (isSessionActive !== undefined && !(await isSessionActive(redeemed.principal))) {
         return refuseTicket('TICKET_INVALID', 'session_ended', clientIp);
@@ -186,7 +203,11 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
     } catch (error) {
       // Store down or slow: fail closed, keep serving. Anything else is a bug, still never an open socket.
-      return refusal('SERVICE_UNAVAILABLE', error instanceof WsGateError ? 'store_unavailable' : 'internal_error', clientIp);
+      return refusal(
+        'SERVICE_UNAVAILABLE',
+        error instanceof WsGateError ? 'store_unavailable' : 'internal_error',
+        clientIp,
+      );
     }
   }
 

@@ -23,7 +23,10 @@ export interface IncomingMessageLike {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: HandshakeHeaders;
-  readonly socket: { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean | undefined } | null;
+  readonly socket: {
+    readonly remoteAddress?: string | undefined;
+    readonly encrypted?: boolean | undefined;
+  } | null;
 }
 
 /** Builds a {@link HandshakeRequest} from a Node `IncomingMessage` (or anything shaped like one). */

@@ -81,7 +81,13 @@ export {
 } from './origin-policy.js';
 export { createRefusalLimiter, type RefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
 export { parseUntrustedJson, type SafeJsonResult } from './safe-json.js';
-export { generateTicket, isWellFormedTicket, ticketKey, TICKET_BYTES, TICKET_LENGTH } from './ticket-codec.js';
+export {
+  generateTicket,
+  isWellFormedTicket,
+  ticketKey,
+  TICKET_BYTES,
+  TICKET_LENGTH,
+} from './ticket-codec.js';
 export {
   extractTicket,
   offeredSubprotocols,
@@ -105,7 +111,12 @@ export {
 } from './ticket-service.js';
 export type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 export { TokenBucket, type RateLimit } from './token-bucket.js';
-export { createTransportPolicy, type TransportPolicy, type TransportPolicyOptions, type TrustProxy } from './transport-policy.js';
+export {
+  createTransportPolicy,
+  type TransportPolicy,
+  type TransportPolicyOptions,
+  type TrustProxy,
+} from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
 export {
   createWsGate,

@@ -25,7 +25,13 @@ export interface JsonSchemaValidatorOptions {
 const AJV_DEFAULTS: AjvOptions = { allErrors: true, strict: false, coerceTypes: false, useDefaults: false };
 let sharedAjv: Ajv | undefined;
 
-const SUBSCHEMA_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'] as const;
+const SUBSCHEMA_MAPS = [
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+] as const;
 // `items` is a list in the draft-07 tuple form (TypeBox `Type.Tuple`), a single schema otherwise.
 const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems', 'items'] as const;
 const SUBSCHEMA_SINGLE = [

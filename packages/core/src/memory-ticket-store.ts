@@ -1,5 +1,10 @@
 import { systemClock, type Clock } from './clock.js';
-import { TicketKeyExistsError, TicketStoreClosedError, TicketStoreFullError, WsGateConfigError } from './errors.js';
+import {
+  TicketKeyExistsError,
+  TicketStoreClosedError,
+  TicketStoreFullError,
+  WsGateConfigError,
+} from './errors.js';
 import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
 /** Options of {@link MemoryTicketStore}. */
@@ -32,7 +37,12 @@ interface MemoryTicketStoreConfig {
   readonly clock: Clock;
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+function positiveInteger(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  allowZero = false,
+): number {
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved < (allowZero ? 0 : 1)) {
     throw new WsGateConfigError(`${name} must be ${allowZero ? 'a non-negative' : 'a positive'} integer`);
@@ -65,9 +75,13 @@ class Page {
   readonly keys: (string | undefined)[] = new Array<string | undefined>(PAGE_SIZE).fill(undefined);
   readonly subjects: (string | undefined)[] = new Array<string | undefined>(PAGE_SIZE).fill(undefined);
   readonly sessionIds: (string | undefined)[] = new Array<string | undefined>(PAGE_SIZE).fill(undefined);
-  readonly claims: (TicketClaims | undefined)[] = new Array<TicketClaims | undefined>(PAGE_SIZE).fill(undefined);
+  readonly claims: (TicketClaims | undefined)[] = new Array<TicketClaims | undefined>(PAGE_SIZE).fill(
+    undefined,
+  );
   /** A canonical IPv4 address packed into an int32 (a Smi, no allocation), any other address as text. */
-  readonly ips: (string | number | undefined)[] = new Array<string | number | undefined>(PAGE_SIZE).fill(undefined);
+  readonly ips: (string | number | undefined)[] = new Array<string | number | undefined>(PAGE_SIZE).fill(
+    undefined,
+  );
   readonly origins: (string | undefined)[] = new Array<string | undefined>(PAGE_SIZE).fill(undefined);
   /** `issuedAt` at `2 * index`, `expiresAt` at `2 * index + 1`. */
   readonly times = new Float64Array(PAGE_SIZE * 2);
@@ -159,7 +173,8 @@ export class MemoryTicketStore implements TicketStore {
     }
     if (this.slotByKey.size >= this.config.maxEntries) {
       this.sweep();
-      if (this.slotByKey.size >= this.config.maxEntries) throw new TicketStoreFullError(this.config.maxEntries);
+      if (this.slotByKey.size >= this.config.maxEntries)
+        throw new TicketStoreFullError(this.config.maxEntries);
     }
     const slot = this.allocateSlot();
     const page = this.pageOf(slot);

@@ -17,8 +17,14 @@ export interface ErrorFrame {
 }
 
 /** Builds an {@link ErrorFrame}; use it for your own refusals (`NOT_IN_ROOM`, `FORBIDDEN`, ...). */
-export function errorFrame(code: MessageErrorCode, message: string, issues?: readonly ValidationIssue[]): ErrorFrame {
-  return issues === undefined || issues.length === 0 ? { type: 'error', code, message } : { type: 'error', code, message, issues };
+export function errorFrame(
+  code: MessageErrorCode,
+  message: string,
+  issues?: readonly ValidationIssue[],
+): ErrorFrame {
+  return issues === undefined || issues.length === 0
+    ? { type: 'error', code, message }
+    : { type: 'error', code, message, issues };
 }
 
 /** Map of message `type` to the validator of the whole message (its `type` included). */
@@ -74,8 +80,11 @@ interface MessageGuardConfig<S extends MessageSchemas> {
   readonly clock: Clock;
 }
 
-function resolveMessageGuardOptions<S extends MessageSchemas>(options: MessageGuardOptions<S>): MessageGuardConfig<S> {
-  if (options === null || typeof options !== 'object') throw new WsGateConfigError('message guard options are required');
+function resolveMessageGuardOptions<S extends MessageSchemas>(
+  options: MessageGuardOptions<S>,
+): MessageGuardConfig<S> {
+  if (options === null || typeof options !== 'object')
+    throw new WsGateConfigError('message guard options are required');
   const { schemas } = options;
   if (schemas === null || typeof schemas !== 'object' || Object.keys(schemas).length === 0) {
     throw new WsGateConfigError('schemas must map at least one message type to a validator');
@@ -86,13 +95,18 @@ function resolveMessageGuardOptions<S extends MessageSchemas>(options: MessageGu
     }
   }
   const maxBytes = options.maxBytes ?? 16_384;
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new WsGateConfigError('maxBytes must be a positive integer');
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new WsGateConfigError('maxBytes must be a positive integer');
   const maxDepth = options.maxDepth ?? 32;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new WsGateConfigError('maxDepth must be a positive integer');
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw new WsGateConfigError('maxDepth must be a positive integer');
   const rateLimit = options.rateLimit ?? { burst: 40, perSecond: 20 };
   if (
     rateLimit !== false &&
-    (!(rateLimit.burst >= 1) || !Number.isFinite(rateLimit.burst) || !(rateLimit.perSecond > 0) || !Number.isFinite(rateLimit.perSecond))
+    (!(rateLimit.burst >= 1) ||
+      !Number.isFinite(rateLimit.burst) ||
+      !(rateLimit.perSecond > 0) ||
+      !Number.isFinite(rateLimit.perSecond))
   ) {
     throw new WsGateConfigError('rateLimit needs burst >= 1 and perSecond > 0, or false');
   }
@@ -120,12 +134,17 @@ function toText(data: RawFrame): string {
 }
 
 const BAD_JSON = errorFrame('BAD_JSON', 'message is not valid JSON');
-const POISONED_JSON = errorFrame('BAD_JSON', 'message contains a forbidden key (__proto__ or constructor.prototype)');
+const POISONED_JSON = errorFrame(
+  'BAD_JSON',
+  'message contains a forbidden key (__proto__ or constructor.prototype)',
+);
 const TOO_DEEP = errorFrame('BAD_JSON', 'message nests too deeply');
 const NOT_A_MESSAGE = errorFrame('VALIDATION_FAILED', 'message must be a JSON object with a string "type"', [
   { path: '/type', message: 'must be a string' },
 ]);
-const UNKNOWN_TYPE = errorFrame('VALIDATION_FAILED', 'unknown message type', [{ path: '/type', message: 'is not a known message type' }]);
+const UNKNOWN_TYPE = errorFrame('VALIDATION_FAILED', 'unknown message type', [
+  { path: '/type', message: 'is not a known message type' },
+]);
 
 /**
  * Creates the message guard: turns a raw inbound frame into a typed message or a typed
@@ -138,7 +157,9 @@ const UNKNOWN_TYPE = errorFrame('VALIDATION_FAILED', 'unknown message type', [{ 
  * const connection = guard.forConnection();
  * socket.on('message', (data, isBinary) => { const result = connection.check(data, isBinary); ... });
  */
-export function createMessageGuard<S extends MessageSchemas>(options: MessageGuardOptions<S>): MessageGuard<MessageOf<S>> {
+export function createMessageGuard<S extends MessageSchemas>(
+  options: MessageGuardOptions<S>,
+): MessageGuard<MessageOf<S>> {
   const config = resolveMessageGuardOptions(options);
   const { schemas, maxBytes, maxDepth, clock } = config;
 
@@ -146,18 +167,41 @@ export function createMessageGuard<S extends MessageSchemas>(options: MessageGua
     const bucket = config.rateLimit === false ? undefined : new TokenBucket(config.rateLimit, clock);
     return {
       check(data: RawFrame, isBinary: boolean): MessageCheck<MessageOf<S>> {
-        if (isBinary) return { ok: false, action: 'close', closeCode: CloseCode.UnsupportedData, reason: 'binary frames are not accepted' };
-        if (byteLength(data) > maxBytes) return { ok: false, action: 'close', closeCode: CloseCode.MessageTooBig, reason: 'message too big' };
+        if (isBinary)
+          return {
+            ok: false,
+            action: 'close',
+            closeCode: CloseCode.UnsupportedData,
+            reason: 'binary frames are not accepted',
+          };
+        if (byteLength(data) > maxBytes)
+          return {
+            ok: false,
+            action: 'close',
+            closeCode: CloseCode.MessageTooBig,
+            reason: 'message too big',
+          };
         if (bucket !== undefined && !bucket.tryTake()) {
-          return { ok: false, action: 'close', closeCode: CloseCode.RateLimited, reason: 'rate limit exceeded' };
+          return {
+            ok: false,
+            action: 'close',
+            closeCode: CloseCode.RateLimited,
+            reason: 'rate limit exceeded',
+          };
         }
         const parsed = parseUntrustedJson(toText(data), maxDepth);
         if (!parsed.ok) {
-          const reply = parsed.reason === 'prototype_poisoning' ? POISONED_JSON : parsed.reason === 'too_deep' ? TOO_DEEP : BAD_JSON;
+          const reply =
+            parsed.reason === 'prototype_poisoning'
+              ? POISONED_JSON
+              : parsed.reason === 'too_deep'
+                ? TOO_DEEP
+                : BAD_JSON;
           return { ok: false, action: 'reply', reply };
         }
         const value = parsed.value;
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, action: 'reply', reply: NOT_A_MESSAGE };
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+          return { ok: false, action: 'reply', reply: NOT_A_MESSAGE };
         const type: unknown = (value as Record<string, unknown>)['type'];
         if (typeof type !== 'string') return { ok: false, action: 'reply', reply: NOT_A_MESSAGE };
         if (!Object.hasOwn(schemas, type)) return { ok: false, action: 'reply', reply: UNKNOWN_TYPE };
@@ -169,7 +213,11 @@ export function createMessageGuard<S extends MessageSchemas>(options: MessageGua
           result = { ok: false, issues: [] };
         }
         if (!result.ok) {
-          return { ok: false, action: 'reply', reply: errorFrame('VALIDATION_FAILED', `invalid "${type}" message`, result.issues) };
+          return {
+            ok: false,
+            action: 'reply',
+            reply: errorFrame('VALIDATION_FAILED', `invalid "${type}" message`, result.issues),
+          };
         }
         return { ok: true, message: result.value as MessageOf<S> };
       },

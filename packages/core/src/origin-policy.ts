@@ -50,7 +50,8 @@ const WILDCARD_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)\*\.(.+)$/;
 
 function compileStringPattern(pattern: string, allowAny: boolean): OriginMatcher {
   if (pattern === '*') {
-    if (!allowAny) throw new WsGateConfigError("origin pattern '*' admits every origin: set allowAny: true to mean it");
+    if (!allowAny)
+      throw new WsGateConfigError("origin pattern '*' admits every origin: set allowAny: true to mean it");
     return () => true;
   }
   const wildcard = WILDCARD_PREFIX.exec(pattern);
@@ -99,13 +100,15 @@ function compilePattern(pattern: OriginPattern, allowAny: boolean): OriginMatche
  * origins.check('https://EU.Example.com:443'); // { ok: true, origin: 'https://eu.example.com' }
  */
 export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
-  if (options === null || typeof options !== 'object') throw new WsGateConfigError('origin policy options are required');
+  if (options === null || typeof options !== 'object')
+    throw new WsGateConfigError('origin policy options are required');
   const patterns: readonly OriginPattern[] = Array.isArray(options.allow)
     ? (options.allow as readonly OriginPattern[])
     : options.allow === undefined
       ? []
       : [options.allow as OriginPattern];
-  if (patterns.length === 0) throw new WsGateConfigError('origin allowlist is empty: no browser could connect');
+  if (patterns.length === 0)
+    throw new WsGateConfigError('origin allowlist is empty: no browser could connect');
   const allowAny = options.allowAny ?? false;
   const matchers = patterns.map((pattern) => compilePattern(pattern, allowAny));
   const allowMissing = options.allowMissing ?? true;
@@ -117,7 +120,8 @@ export function createOriginPolicy(options: OriginPolicyOptions): OriginPolicy {
         return allowMissing ? { ok: true, origin: undefined } : { ok: false, reason: 'missing' };
       }
       if (typeof origin !== 'string') return { ok: false, reason: 'malformed' };
-      if (origin === 'null') return allowNull ? { ok: true, origin: undefined } : { ok: false, reason: 'null' };
+      if (origin === 'null')
+        return allowNull ? { ok: true, origin: undefined } : { ok: false, reason: 'null' };
       const parsed = parseOrigin(origin);
       if (parsed === undefined) return { ok: false, reason: 'malformed' };
       return matchers.some((matches) => matches(parsed))

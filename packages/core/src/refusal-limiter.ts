@@ -39,8 +39,13 @@ export function createRefusalLimiter(options: RefusalLimitOptions = {}): Refusal
   const windowMs = options.windowMs ?? 60_000;
   const maxAddresses = options.maxAddresses ?? 100_000;
   const clock = options.clock ?? systemClock;
-  for (const [name, value] of [['maxRefusals', maxRefusals], ['windowMs', windowMs], ['maxAddresses', maxAddresses]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new WsGateConfigError(`bruteForce.${name} must be a positive integer`);
+  for (const [name, value] of [
+    ['maxRefusals', maxRefusals],
+    ['windowMs', windowMs],
+    ['maxAddresses', maxAddresses],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new WsGateConfigError(`bruteForce.${name} must be a positive integer`);
   }
   // Insertion order doubles as age order: a refreshed window is re-inserted at the end.
   const windows = new Map<string, Window>();

@@ -42,9 +42,16 @@ export function exceedsJsonDepth(text: string, limit: number): boolean {
 export function parseUntrustedJson(text: string, maxDepth: number): SafeJsonResult {
   if (exceedsJsonDepth(text, maxDepth)) return { ok: false, reason: 'too_deep' };
   try {
-    return { ok: true, value: secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) };
+    return {
+      ok: true,
+      value: secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
+    };
   } catch (error) {
     // Only secure-json-parse's own refusal: V8's syntax errors quote the input, which may say "prototype".
-    return { ok: false, reason: error instanceof SyntaxError && FORBIDDEN_KEY.test(error.message) ? 'prototype_poisoning' : 'syntax' };
+    return {
+      ok: false,
+      reason:
+        error instanceof SyntaxError && FORBIDDEN_KEY.test(error.message) ? 'prototype_poisoning' : 'syntax',
+    };
   }
 }

@@ -13,7 +13,12 @@ export type TicketExtraction =
   | { readonly kind: 'none' }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'malformed_request' }
-  | { readonly kind: 'found'; readonly ticket: string; readonly source: TicketSource; readonly protocol: string | undefined };
+  | {
+      readonly kind: 'found';
+      readonly ticket: string;
+      readonly source: TicketSource;
+      readonly protocol: string | undefined;
+    };
 
 /** Subprotocol entries offered by the client, trimmed, empty entries dropped. */
 export function offeredSubprotocols(headers: HandshakeHeaders): string[] {
@@ -103,8 +108,9 @@ function decodeQueryName(name: string): string {
 export function redactTicketFromSubprotocols(value: string): string {
   return value
     .split(',')
-    .map((entry) => (entry.trim().startsWith(TICKET_SUBPROTOCOL_PREFIX) ? ` ${TICKET_SUBPROTOCOL_PREFIX}[redacted]` : entry))
+    .map((entry) =>
+      entry.trim().startsWith(TICKET_SUBPROTOCOL_PREFIX) ? ` ${TICKET_SUBPROTOCOL_PREFIX}[redacted]` : entry,
+    )
     .join(',')
     .trim();
 }
-

@@ -56,7 +56,8 @@ export interface Principal<TClaims extends TicketClaims = TicketClaims> {
 }
 
 /** Why a ticket was not redeemed. */
-export type TicketRefusalReason = 'missing' | 'malformed' | 'unknown' | 'expired' | 'ip_mismatch' | 'origin_mismatch';
+export type TicketRefusalReason =
+  'missing' | 'malformed' | 'unknown' | 'expired' | 'ip_mismatch' | 'origin_mismatch';
 
 /** Result of {@link TicketService.redeem}. */
 export type RedeemResult<TClaims extends TicketClaims = TicketClaims> =
@@ -97,8 +98,10 @@ function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixB
   if (bindIp === true) return { v4Prefix: 32, v6Prefix: 128 };
   const v4Prefix = bindIp.v4Prefix ?? 32;
   const v6Prefix = bindIp.v6Prefix ?? 128;
-  if (!Number.isInteger(v4Prefix) || v4Prefix < 0 || v4Prefix > 32) throw new WsGateConfigError('bindIp.v4Prefix must be 0-32');
-  if (!Number.isInteger(v6Prefix) || v6Prefix < 0 || v6Prefix > 128) throw new WsGateConfigError('bindIp.v6Prefix must be 0-128');
+  if (!Number.isInteger(v4Prefix) || v4Prefix < 0 || v4Prefix > 32)
+    throw new WsGateConfigError('bindIp.v4Prefix must be 0-32');
+  if (!Number.isInteger(v6Prefix) || v6Prefix < 0 || v6Prefix > 128)
+    throw new WsGateConfigError('bindIp.v6Prefix must be 0-128');
   return { v4Prefix, v6Prefix };
 }
 
@@ -110,7 +113,11 @@ function resolveTicketServiceOptions(options: TicketServiceOptions): TicketServi
     throw new WsGateConfigError('bindIp must be a boolean or { v4Prefix, v6Prefix }');
   }
   const store = options.store ?? new MemoryTicketStore({ clock: options.clock });
-  if (typeof store.put !== 'function' || typeof store.take !== 'function' || typeof store.close !== 'function') {
+  if (
+    typeof store.put !== 'function' ||
+    typeof store.take !== 'function' ||
+    typeof store.close !== 'function'
+  ) {
     throw new WsGateConfigError('store must implement TicketStore (put, take, close)');
   }
   return Object.freeze({
@@ -143,16 +150,28 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
   const { store, clock } = config;
 
   async function issue(input: IssueTicketInput<TClaims>): Promise<IssuedTicket> {
-    if (input === null || typeof input !== 'object' || typeof input.subject !== 'string' || input.subject === '') {
+    if (
+      input === null ||
+      typeof input !== 'object' ||
+      typeof input.subject !== 'string' ||
+      input.subject === ''
+    ) {
       throw new WsGateConfigError('issue() needs a non-empty subject');
     }
-    if (!isStringOrUndefined(input.sessionId) || !isStringOrUndefined(input.ip) || !isStringOrUndefined(input.origin)) {
+    if (
+      !isStringOrUndefined(input.sessionId) ||
+      !isStringOrUndefined(input.ip) ||
+      !isStringOrUndefined(input.origin)
+    ) {
       throw new WsGateConfigError('issue(): sessionId, ip and origin must be strings when given');
     }
-    const boundOrigin = config.bindOrigin && input.origin !== undefined ? normalizeOrigin(input.origin) : undefined;
+    const boundOrigin =
+      config.bindOrigin && input.origin !== undefined ? normalizeOrigin(input.origin) : undefined;
     if (config.bindOrigin && input.origin !== undefined && boundOrigin === undefined) {
       // Fail closed: an origin that cannot be bound must not silently yield an unbound ticket.
-      throw new WsGateConfigError('issue(): origin is not a valid serialised origin (pass undefined for none)');
+      throw new WsGateConfigError(
+        'issue(): origin is not a valid serialised origin (pass undefined for none)',
+      );
     }
     const boundIp = config.ipBinding === undefined ? undefined : normalizeIp(input.ip);
     if (config.ipBinding !== undefined && boundIp === undefined) {

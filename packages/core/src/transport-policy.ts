@@ -9,7 +9,8 @@ import { normalizeIp } from './ip-address.js';
  * the headers), a number of hops, addresses/CIDRs/named ranges (`'loopback'`,
  * `'linklocal'`, `'uniquelocal'`) as a comma list or array, or a function.
  */
-export type TrustProxy = boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean);
+export type TrustProxy =
+  boolean | number | string | readonly string[] | ((address: string, hop: number) => boolean);
 
 /** Options of {@link createTransportPolicy}. */
 export interface TransportPolicyOptions {
@@ -36,7 +37,8 @@ function compileTrust(trust: TrustProxy): (address: string, hop: number) => bool
   if (trust === true) return () => true;
   if (trust === false) return () => false;
   if (typeof trust === 'number') {
-    if (!Number.isInteger(trust) || trust < 0) throw new WsGateConfigError('trustProxy hop count must be a non-negative integer');
+    if (!Number.isInteger(trust) || trust < 0)
+      throw new WsGateConfigError('trustProxy hop count must be a non-negative integer');
     return (_address, hop) => hop < trust;
   }
   if (typeof trust === 'function') return trust;
@@ -61,9 +63,10 @@ export function createTransportPolicy(options: TransportPolicyOptions = {}): Tra
   if (typeof requireSecure !== 'boolean') throw new WsGateConfigError('requireSecure must be a boolean');
 
   const asNodeRequest = (request: HandshakeRequest) =>
-    ({ headers: request.headers, connection: { remoteAddress: request.remoteAddress } }) as unknown as Parameters<
-      typeof proxyAddr
-    >[0];
+    ({
+      headers: request.headers,
+      connection: { remoteAddress: request.remoteAddress },
+    }) as unknown as Parameters<typeof proxyAddr>[0];
 
   return Object.freeze({
     requireSecure,

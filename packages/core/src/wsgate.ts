@@ -14,9 +14,19 @@ import {
   type HandshakeRefusal,
 } from './handshake-authorizer.js';
 import type { RefusalLimitOptions } from './refusal-limiter.js';
-import { createConnectionSupervisor, type ConnectionSupervisor, type SupervisionOptions } from './connection-supervisor.js';
+import {
+  createConnectionSupervisor,
+  type ConnectionSupervisor,
+  type SupervisionOptions,
+} from './connection-supervisor.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
-import { createMessageGuard, type MessageGuard, type MessageGuardOptions, type MessageOf, type MessageSchemas } from './message-guard.js';
+import {
+  createMessageGuard,
+  type MessageGuard,
+  type MessageGuardOptions,
+  type MessageOf,
+  type MessageSchemas,
+} from './message-guard.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
 import type { TicketSource } from './ticket-extraction.js';
 import {
@@ -27,7 +37,11 @@ import {
   type TicketServiceOptions,
 } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
-import { createTransportPolicy, type TransportPolicy, type TransportPolicyOptions } from './transport-policy.js';
+import {
+  createTransportPolicy,
+  type TransportPolicy,
+  type TransportPolicyOptions,
+} from './transport-policy.js';
 
 /**
  * How a refused handshake is answered:
@@ -38,7 +52,10 @@ import { createTransportPolicy, type TransportPolicy, type TransportPolicyOption
 export type RefusalMode = 'http' | 'close-frame';
 
 /** Everything an adapter needs, as one options object (shared by `@wsgate/fastify` and `@wsgate/nestjs`). */
-export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims, S extends MessageSchemas = MessageSchemas> {
+export interface WsGateOptions<
+  TClaims extends TicketClaims = TicketClaims,
+  S extends MessageSchemas = MessageSchemas,
+> {
   /** A ticket service, or options to create one (memory store by default). @default {} */
   tickets?: TicketService<TClaims> | TicketServiceOptions;
   /** The Origin allowlist: a compiled policy or its options. Required. */
@@ -70,15 +87,23 @@ export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims, S ex
 }
 
 /** An accepted upgrade with the connection slot it holds: attach the socket, or release the slot. */
-export type UpgradeAcceptance<TClaims extends TicketClaims, C extends ClosableConnection> = HandshakeAcceptance<TClaims> & {
+export type UpgradeAcceptance<
+  TClaims extends TicketClaims,
+  C extends ClosableConnection,
+> = HandshakeAcceptance<TClaims> & {
   readonly reservation: ConnectionReservation<C>;
 };
 
 /** Result of {@link WsGate.authorizeUpgrade}. */
-export type UpgradeResult<TClaims extends TicketClaims, C extends ClosableConnection> = UpgradeAcceptance<TClaims, C> | HandshakeRefusal;
+export type UpgradeResult<TClaims extends TicketClaims, C extends ClosableConnection> =
+  UpgradeAcceptance<TClaims, C> | HandshakeRefusal;
 
 /** The resolved, frozen @wsgate configuration and the services built from it. */
-export interface WsGate<TClaims extends TicketClaims = TicketClaims, M = unknown, C extends ClosableConnection = ClosableConnection> {
+export interface WsGate<
+  TClaims extends TicketClaims = TicketClaims,
+  M = unknown,
+  C extends ClosableConnection = ClosableConnection,
+> {
   readonly tickets: TicketService<TClaims>;
   readonly origins: OriginPolicy;
   readonly transport: TransportPolicy;
@@ -122,7 +147,8 @@ export interface TicketRequestRefusal {
 }
 
 /** Result of {@link WsGate.precheckTicketRequest}. */
-export type TicketRequestPrecheck = { readonly ok: true; readonly origin: string | undefined } | TicketRequestRefusal;
+export type TicketRequestPrecheck =
+  { readonly ok: true; readonly origin: string | undefined } | TicketRequestRefusal;
 
 /** Result of {@link WsGate.issueForRequest}. */
 export type IssueForRequestResult = ({ readonly ok: true } & IssuedTicket) | TicketRequestRefusal;
@@ -136,7 +162,9 @@ function isOriginPolicy(value: unknown): value is OriginPolicy {
 }
 
 function isTransportPolicy(value: unknown): value is TransportPolicy {
-  return value !== null && typeof value === 'object' && typeof (value as TransportPolicy).clientIp === 'function';
+  return (
+    value !== null && typeof value === 'object' && typeof (value as TransportPolicy).clientIp === 'function'
+  );
 }
 
 /**
@@ -152,15 +180,22 @@ export function createWsGate<
   S extends MessageSchemas = MessageSchemas,
   C extends ClosableConnection = ClosableConnection,
 >(options: WsGateOptions<TClaims, S>): WsGate<TClaims, MessageOf<S>, C> {
-  if (options === null || typeof options !== 'object') throw new WsGateConfigError('@wsgate options are required');
-  if (options.origins === undefined) throw new WsGateConfigError('origins is required: list the origins allowed to connect');
+  if (options === null || typeof options !== 'object')
+    throw new WsGateConfigError('@wsgate options are required');
+  if (options.origins === undefined)
+    throw new WsGateConfigError('origins is required: list the origins allowed to connect');
   const refusal = options.refusal ?? 'http';
-  if (refusal !== 'http' && refusal !== 'close-frame') throw new WsGateConfigError("refusal must be 'http' or 'close-frame'");
+  if (refusal !== 'http' && refusal !== 'close-frame')
+    throw new WsGateConfigError("refusal must be 'http' or 'close-frame'");
   const queryParam = options.queryParam ?? 'ticket';
 
-  const tickets = isTicketService<TClaims>(options.tickets) ? options.tickets : createTicketService<TClaims>(options.tickets ?? {});
+  const tickets = isTicketService<TClaims>(options.tickets)
+    ? options.tickets
+    : createTicketService<TClaims>(options.tickets ?? {});
   const origins = isOriginPolicy(options.origins) ? options.origins : createOriginPolicy(options.origins);
-  const transport = isTransportPolicy(options.transport) ? options.transport : createTransportPolicy(options.transport ?? {});
+  const transport = isTransportPolicy(options.transport)
+    ? options.transport
+    : createTransportPolicy(options.transport ?? {});
   const authorizer = createHandshakeAuthorizer<TClaims>({
     tickets,
     origins,
@@ -178,12 +213,20 @@ export function createWsGate<
     const reserved = registry.tryReserve(result.principal, result.clientIp);
     if (!reserved.ok) {
       const { status, closeCode } = HANDSHAKE_REFUSALS.TOO_MANY_CONNECTIONS;
-      return { ok: false, status, closeCode, code: 'TOO_MANY_CONNECTIONS', reason: reserved.reason, clientIp: result.clientIp };
+      return {
+        ok: false,
+        status,
+        closeCode,
+        code: 'TOO_MANY_CONNECTIONS',
+        reason: reserved.reason,
+        clientIp: result.clientIp,
+      };
     }
     return { ...result, reservation: reserved.reservation };
   }
   function precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck {
-    if (transport.requireSecure && !transport.isSecure(request)) return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
+    if (transport.requireSecure && !transport.isSecure(request))
+      return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
     const originCheck = origins.check(headerValue(request.headers, 'origin'));
     if (!originCheck.ok) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' };
     return { ok: true, origin: originCheck.origin };
@@ -206,7 +249,11 @@ export function createWsGate<
     async issueForRequest(request, input): Promise<IssueForRequestResult> {
       const checked = precheckTicketRequest(request);
       if (!checked.ok) return checked;
-      const issued = await tickets.issue({ ...input, ip: transport.clientIp(request), origin: checked.origin });
+      const issued = await tickets.issue({
+        ...input,
+        ip: transport.clientIp(request),
+        origin: checked.origin,
+      });
       return { ok: true, ...issued };
     },
   };

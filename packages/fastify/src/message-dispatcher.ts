@@ -8,7 +8,11 @@ export type MessageHandlers<M extends { type: string }> = {
 };
 
 const INTERNAL_ERROR = JSON.stringify(errorFrame('INTERNAL_ERROR', 'internal error'));
-const NO_HANDLER = JSON.stringify(errorFrame('VALIDATION_FAILED', 'unknown message type', [{ path: '/type', message: 'is not a known message type' }]));
+const NO_HANDLER = JSON.stringify(
+  errorFrame('VALIDATION_FAILED', 'unknown message type', [
+    { path: '/type', message: 'is not a known message type' },
+  ]),
+);
 
 /** Sends a JSON frame (or pre-serialised text) to one socket. */
 export type FrameSender = (socket: WebSocket, frame: object | string) => void;
@@ -48,7 +52,13 @@ export function dispatchMessages<M extends { type: string }>(
   socket.on('message', (data, isBinary) => {
     const result = guard.check(data, isBinary);
     if (!result.ok) {
-      log.info({ event: 'wsgate.message_refused', code: result.action === 'reply' ? result.reply.code : result.closeCode }, 'message refused');
+      log.info(
+        {
+          event: 'wsgate.message_refused',
+          code: result.action === 'reply' ? result.reply.code : result.closeCode,
+        },
+        'message refused',
+      );
       if (result.action === 'reply') send(socket, result.reply);
       else socket.close(result.closeCode, result.reason);
       return;

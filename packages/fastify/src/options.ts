@@ -26,7 +26,9 @@ export interface TicketRouteOptions<TClaims extends TicketClaims = TicketClaims>
    * Authenticates the HTTP request with the app's own means (session cookie, bearer token...).
    * Return the user, or `null`/`undefined` for 401. May be async.
    */
-  authenticate(request: FastifyRequest): TicketSubject<TClaims> | null | undefined | Promise<TicketSubject<TClaims> | null | undefined>;
+  authenticate(
+    request: FastifyRequest,
+  ): TicketSubject<TClaims> | null | undefined | Promise<TicketSubject<TClaims> | null | undefined>;
   /**
    * Rate limit of the route (@fastify/rate-limit), or `false`.
    * @default { max: 30, timeWindow: 60_000 } keyed by client address
@@ -35,8 +37,10 @@ export interface TicketRouteOptions<TClaims extends TicketClaims = TicketClaims>
 }
 
 /** Options of the @wsgate/fastify plugin. */
-export interface WsGatePluginOptions<TClaims extends TicketClaims = TicketClaims, S extends MessageSchemas = MessageSchemas>
-  extends WsGateOptions<TClaims, S> {
+export interface WsGatePluginOptions<
+  TClaims extends TicketClaims = TicketClaims,
+  S extends MessageSchemas = MessageSchemas,
+> extends WsGateOptions<TClaims, S> {
   /** The ready-made `POST` ticket route, if wanted. */
   ticketRoute?: TicketRouteOptions<TClaims>;
   /**
@@ -50,7 +54,8 @@ export interface WsGatePluginOptions<TClaims extends TicketClaims = TicketClaims
 export interface ResolvedTicketRoute<TClaims extends TicketClaims = TicketClaims> {
   readonly path: string;
   readonly authenticate: TicketRouteOptions<TClaims>['authenticate'];
-  readonly rateLimit: { max: number; timeWindow: number; keyGenerator?: (request: FastifyRequest) => string } | false;
+  readonly rateLimit:
+    { max: number; timeWindow: number; keyGenerator?: (request: FastifyRequest) => string } | false;
 }
 
 /** The frozen configuration of one plugin registration. */
@@ -78,7 +83,10 @@ function resolveTicketRoute<TClaims extends TicketClaims>(
   const path = route.path ?? '/ws-ticket';
   if (typeof path !== 'string' || !path.startsWith('/')) invalid('ticketRoute.path must start with "/"');
   const rateLimit = route.rateLimit ?? { max: 30, timeWindow: 60_000 };
-  if (rateLimit !== false && (!Number.isInteger(rateLimit.max) || rateLimit.max < 1 || !(rateLimit.timeWindow > 0))) {
+  if (
+    rateLimit !== false &&
+    (!Number.isInteger(rateLimit.max) || rateLimit.max < 1 || !(rateLimit.timeWindow > 0))
+  ) {
     invalid('ticketRoute.rateLimit needs a positive integer max and a positive timeWindow (ms), or false');
   }
   return Object.freeze({ path, authenticate: route.authenticate, rateLimit });
@@ -114,6 +122,11 @@ export function resolvePluginOptions<TClaims extends TicketClaims>(
   if (typeof maxPayload !== 'number' || !Number.isInteger(maxPayload) || maxPayload < 1) {
     invalid(`websocket.maxPayload (${String(maxPayload)}) must be a positive integer`);
   }
-  if (maxPayload > maxBytes) invalid(`websocket.maxPayload (${maxPayload}) exceeds the message guard's maxBytes (${maxBytes})`);
-  return Object.freeze({ gate, ticketRoute: resolveTicketRoute(options.ticketRoute), websocket: Object.freeze(websocket) });
+  if (maxPayload > maxBytes)
+    invalid(`websocket.maxPayload (${maxPayload}) exceeds the message guard's maxBytes (${maxBytes})`);
+  return Object.freeze({
+    gate,
+    ticketRoute: resolveTicketRoute(options.ticketRoute),
+    websocket: Object.freeze(websocket),
+  });
 }

@@ -9,7 +9,14 @@ import {
   type Principal,
   type TicketClaims,
 } from '@wsgate/core';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import { FST_WSGATE_NO_MESSAGE_GUARD, FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED } from './errors.js';
@@ -29,7 +36,11 @@ type MarkedRequest = IncomingMessage & {
   [kReservation]?: ConnectionReservation;
 };
 
-type WebsocketHandler = (this: FastifyInstance, socket: WebSocket, request: FastifyRequest) => void | Promise<void>;
+type WebsocketHandler = (
+  this: FastifyInstance,
+  socket: WebSocket,
+  request: FastifyRequest,
+) => void | Promise<void>;
 
 function asHookArray(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
   if (hooks === undefined) return [];
@@ -40,8 +51,16 @@ function asHookArray(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
 function originalHandshake(request: FastifyRequest): HandshakeRequest {
   const handshake = handshakeRequestFrom(request.raw);
   const original = originalRequestParts(request.raw);
-  if (original.url === handshake.url && original.subprotocols === request.raw.headers['sec-websocket-protocol']) return handshake;
-  return { ...handshake, url: original.url, headers: { ...handshake.headers, 'sec-websocket-protocol': original.subprotocols } };
+  if (
+    original.url === handshake.url &&
+    original.subprotocols === request.raw.headers['sec-websocket-protocol']
+  )
+    return handshake;
+  return {
+    ...handshake,
+    url: original.url,
+    headers: { ...handshake.headers, 'sec-websocket-protocol': original.subprotocols },
+  };
 }
 
 /** ws `handleProtocols`: `wsgate` when the ticket came as a subprotocol, else the first offered non-ticket entry. */
@@ -70,11 +89,22 @@ function closeReason(reason: string | undefined): string | undefined {
 function wsgatePlugin<TClaims extends TicketClaims>(
   fastify: FastifyInstance,
   config: WsGatePluginConfig<TClaims>,
-): { authorizeUpgrade: onRequestHookHandler; refuseUpgrade: onRequestHookHandler; wrapHandler: (handler: WebsocketHandler) => WebsocketHandler } {
+): {
+  authorizeUpgrade: onRequestHookHandler;
+  refuseUpgrade: onRequestHookHandler;
+  wrapHandler: (handler: WebsocketHandler) => WebsocketHandler;
+} {
   const { gate } = config;
   const send = createFrameSender(gate.supervisor);
 
-  function requestContext(request: FastifyRequest, result: { principal: WsGateRequestContext['principal']; clientIp: string | undefined; origin: string | undefined }): WsGateRequestContext {
+  function requestContext(
+    request: FastifyRequest,
+    result: {
+      principal: WsGateRequestContext['principal'];
+      clientIp: string | undefined;
+      origin: string | undefined;
+    },
+  ): WsGateRequestContext {
     return {
       principal: result.principal,
       clientIp: result.clientIp,
@@ -96,15 +126,29 @@ function wsgatePlugin<TClaims extends TicketClaims>(
       // Client gone before the upgrade completed: give the connection slot back at once.
       raw.socket?.once('close', () => result.reservation.release());
       if (result.protocol !== undefined) raw[kSelectedProtocol] = result.protocol;
-      request.wsgate = requestContext(request, result as typeof result & { principal: WsGateRequestContext['principal'] });
+      request.wsgate = requestContext(
+        request,
+        result as typeof result & { principal: WsGateRequestContext['principal'] },
+      );
       request.log.info(
-        { event: 'wsgate.upgrade_accepted', subject: result.principal.subject, sessionId: result.principal.sessionId, ip: result.clientIp },
+        {
+          event: 'wsgate.upgrade_accepted',
+          subject: result.principal.subject,
+          sessionId: result.principal.sessionId,
+          ip: result.clientIp,
+        },
         'WebSocket upgrade accepted',
       );
       return;
     }
     request.log.info(
-      { event: 'wsgate.upgrade_refused', code: result.code, reason: result.reason, ip: result.clientIp, origin: request.headers.origin },
+      {
+        event: 'wsgate.upgrade_refused',
+        code: result.code,
+        reason: result.reason,
+        ip: result.clientIp,
+        origin: request.headers.origin,
+      },
       'WebSocket upgrade refused',
     );
     if (gate.refusal === 'close-frame') {
@@ -120,7 +164,11 @@ function wsgatePlugin<TClaims extends TicketClaims>(
   }
 
   function wrapHandler(handler: WebsocketHandler): WebsocketHandler {
-    return function authenticatedWebsocketHandler(this: FastifyInstance, socket: WebSocket, request: FastifyRequest) {
+    return function authenticatedWebsocketHandler(
+      this: FastifyInstance,
+      socket: WebSocket,
+      request: FastifyRequest,
+    ) {
       const refusal = (request.raw as MarkedRequest)[kRefusal];
       if (refusal !== undefined) {
         socket.close(refusal.closeCode, refusal.code);
@@ -129,15 +177,22 @@ function wsgatePlugin<TClaims extends TicketClaims>(
       const { principal } = request.wsgate;
       const reservation = (request.raw as MarkedRequest)[kReservation];
       const unregister =
-        reservation === undefined ? gate.registry.add(principal, socket, request.wsgate.clientIp) : reservation.attach(socket);
+        reservation === undefined
+          ? gate.registry.add(principal, socket, request.wsgate.clientIp)
+          : reservation.attach(socket);
       const { isSessionActive } = gate;
       gate.supervisor.supervise(
         socket,
-        isSessionActive === undefined ? undefined : () => isSessionActive(principal as unknown as Principal<TClaims>),
+        isSessionActive === undefined
+          ? undefined
+          : () => isSessionActive(principal as unknown as Principal<TClaims>),
       );
       socket.once('close', (code: number) => {
         unregister();
-        request.log.info({ event: 'wsgate.close', code, subject: principal.subject, sessionId: principal.sessionId }, 'WebSocket closed');
+        request.log.info(
+          { event: 'wsgate.close', code, subject: principal.subject, sessionId: principal.sessionId },
+          'WebSocket closed',
+        );
       });
       return handler.call(this, socket, request);
     };
@@ -173,16 +228,21 @@ async function wsgate<TClaims extends TicketClaims = WsGateClaims>(
     }
     if (route.config?.wsgate === false) return;
     route.onRequest = [hooks.authorizeUpgrade, ...asHookArray(route.onRequest)];
-    route.handler = hooks.wrapHandler(route.handler as unknown as WebsocketHandler) as unknown as RouteOptions['handler'];
+    route.handler = hooks.wrapHandler(
+      route.handler as unknown as WebsocketHandler,
+    ) as unknown as RouteOptions['handler'];
   });
 
-  await fastify.register(fastifyWebsocket, { options: { ...config.websocket, handleProtocols: selectProtocol } });
+  await fastify.register(fastifyWebsocket, {
+    options: { ...config.websocket, handleProtocols: selectProtocol },
+  });
   fastify.decorateRequest('wsgate', null as unknown as WsGateRequestContext);
 
   const decorator: WsGateDecorator = {
     gate: gate as unknown as WsGateDecorator['gate'],
     registry: gate.registry,
-    issueTicket: (request, user) => gate.issueForRequest(handshakeRequestFrom(request.raw), user as { subject: string; claims?: TClaims }),
+    issueTicket: (request, user) =>
+      gate.issueForRequest(handshakeRequestFrom(request.raw), user as { subject: string; claims?: TClaims }),
     revokeSession: (sessionId, reason) => gate.registry.revokeSession(sessionId, closeReason(reason)),
     revokeSubject: (subject, reason) => gate.registry.revokeSubject(subject, closeReason(reason)),
   };
@@ -212,4 +272,3 @@ export const wsgateFastify: FastifyPluginAsync<WsGatePluginOptions<WsGateClaims>
   fastify: '5.x',
   name: '@wsgate/fastify',
 });
-

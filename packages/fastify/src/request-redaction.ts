@@ -21,7 +21,8 @@ export function redactIncomingRequest(request: IncomingMessage, queryParam: stri
   const subprotocols = request.headers['sec-websocket-protocol'];
   const redactedUrl = url.includes('?') ? redactTicketFromUrl(url, queryParam) : url;
   const urlCarriesTicket = redactedUrl !== url;
-  const headerCarriesTicket = typeof subprotocols === 'string' && subprotocols.includes(TICKET_SUBPROTOCOL_PREFIX);
+  const headerCarriesTicket =
+    typeof subprotocols === 'string' && subprotocols.includes(TICKET_SUBPROTOCOL_PREFIX);
   if (!urlCarriesTicket && !headerCarriesTicket) return;
   (request as StashedRequest)[kOriginal] = { url, subprotocols };
   if (urlCarriesTicket) request.url = redactedUrl;

@@ -1,5 +1,11 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import { handshakeRequestFrom, WsGateError, type TicketClaims, type WsGate, type ClosableConnection } from '@wsgate/core';
+import {
+  handshakeRequestFrom,
+  WsGateError,
+  type TicketClaims,
+  type WsGate,
+  type ClosableConnection,
+} from '@wsgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedTicketRoute } from './options.js';
 
@@ -23,13 +29,19 @@ export async function registerTicketRoute<TClaims extends TicketClaims>(
     if (route.rateLimit !== false) {
       await child.register(fastifyRateLimit, {
         global: false,
-        errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, error: 'RATE_LIMITED' }),
+        errorResponseBuilder: (_request, context) => ({
+          statusCode: context.statusCode,
+          error: 'RATE_LIMITED',
+        }),
       });
     }
     child.setErrorHandler((error: { statusCode?: number; error?: string }, request, reply) => {
       if (error.statusCode === 429) return refuse(reply, 429, 'RATE_LIMITED');
       if (error instanceof WsGateError && error.statusCode === 503) {
-        request.log.warn({ event: 'wsgate.service_unavailable', code: error.code }, 'ticket route dependency unavailable');
+        request.log.warn(
+          { event: 'wsgate.service_unavailable', code: error.code },
+          'ticket route dependency unavailable',
+        );
         return refuse(reply, 503, 'SERVICE_UNAVAILABLE');
       }
       request.log.error({ err: error, event: 'wsgate.ticket_route_error' }, 'ticket route failed');
@@ -46,8 +58,13 @@ export async function registerTicketRoute<TClaims extends TicketClaims>(
         if (user === null || user === undefined) return refuse(reply, 401, 'UNAUTHENTICATED');
         const issued = await gate.issueForRequest(handshake, user);
         if (!issued.ok) return refuse(reply, issued.status, issued.code);
-        request.log.info({ event: 'wsgate.ticket_issued', subject: user.subject, sessionId: user.sessionId }, 'ticket issued');
-        return reply.header('cache-control', 'no-store').send({ ticket: issued.ticket, expiresAt: issued.expiresAt });
+        request.log.info(
+          { event: 'wsgate.ticket_issued', subject: user.subject, sessionId: user.sessionId },
+          'ticket issued',
+        );
+        return reply
+          .header('cache-control', 'no-store')
+          .send({ ticket: issued.ticket, expiresAt: issued.expiresAt });
       },
     );
   });

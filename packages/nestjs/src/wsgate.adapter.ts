@@ -381,7 +381,10 @@ export class WsGateAdapter extends WsAdapter {
     state.guard ??= this.guardFor(state.routes).forConnection();
     const checked = state.guard.check(data, isBinary);
     if (!checked.ok) {
-      this.audit({ event: 'wsgate.message_refused', code: checked.action === 'close' ? checked.closeCode : checked.reply.code });
+      this.audit({
+        event: 'wsgate.message_refused',
+        code: checked.action === 'close' ? checked.closeCode : checked.reply.code,
+      });
       if (checked.action === 'close') client.close(checked.closeCode, checked.reason);
       else this.sendFrame(client, checked.reply);
       return;

@@ -49,7 +49,8 @@ describe('revocation', () => {
     expect(refused).toMatchObject({ kind: 'refused', status: 401 });
     expect(
       t.logger.lines.some(
-        (line) => line.text.includes('"code":"TICKET_INVALID"') && line.text.includes('"reason":"session_ended"'),
+        (line) =>
+          line.text.includes('"code":"TICKET_INVALID"') && line.text.includes('"reason":"session_ended"'),
       ),
     ).toBe(true);
   });

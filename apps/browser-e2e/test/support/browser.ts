@@ -21,7 +21,8 @@ const CHROMIUM_ARGS = [
 export function chromiumPath(): string {
   const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : CHROMIUM_CANDIDATES;
   const found = candidates.find((path) => existsSync(path));
-  if (found === undefined) throw new Error(`no Chromium found (tried ${candidates.join(', ')}); set CHROMIUM_PATH`);
+  if (found === undefined)
+    throw new Error(`no Chromium found (tried ${candidates.join(', ')}); set CHROMIUM_PATH`);
   return found;
 }
 

@@ -2,7 +2,8 @@
 // did not (CDP's Network.requestWillBeSentExtraInfo: the cookies considered for each request).
 import type { BrowserContext, Page } from 'playwright-core';
 
-export type SidCookieUse = { readonly sent: true } | { readonly sent: false; readonly blockedReasons: readonly string[] };
+export type SidCookieUse =
+  { readonly sent: true } | { readonly sent: false; readonly blockedReasons: readonly string[] };
 
 export interface CookieRecorder {
   /** How the `sid` cookie was handled on the requests of `method` to `url`. */
@@ -20,7 +21,8 @@ export async function recordCookies(context: BrowserContext, page: Page): Promis
   });
   cdp.on('Network.requestWillBeSentExtraInfo', (event) => {
     const sid = event.associatedCookies.find((entry) => entry.cookie?.name === 'sid');
-    if (sid === undefined) decisions.set(event.requestId, { sent: false, blockedReasons: ['no sid cookie considered'] });
+    if (sid === undefined)
+      decisions.set(event.requestId, { sent: false, blockedReasons: ['no sid cookie considered'] });
     else if (sid.blockedReasons.length === 0) decisions.set(event.requestId, { sent: true });
     else decisions.set(event.requestId, { sent: false, blockedReasons: [...sid.blockedReasons] });
   });

@@ -217,7 +217,8 @@ export class DemoPage {
   async waitForLines(kind: 'system' | 'chat' | 'error', text: string, count: number): Promise<void> {
     await this.page.waitForFunction(
       ([selector, expected, wanted]) =>
-        Array.from(document.querySelectorAll(selector)).filter((span) => span.textContent === expected).length >= wanted,
+        Array.from(document.querySelectorAll(selector)).filter((span) => span.textContent === expected)
+          .length >= wanted,
       [`#log [data-testid="${kind}-line"] [data-testid="line-text"]`, text, count] as const,
     );
   }

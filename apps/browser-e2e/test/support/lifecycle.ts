@@ -36,7 +36,8 @@ export class SampleSlot {
 
   /** Values that must never appear in any log line of this slot's processes (tickets seen by the browser). */
   remember(secret: string): void {
-    for (const process of [...this.retired, ...(this.process ? [this.process] : [])]) process.secrets.add(secret);
+    for (const process of [...this.retired, ...(this.process ? [this.process] : [])])
+      process.secrets.add(secret);
   }
 
   async start(): Promise<void> {
@@ -69,7 +70,10 @@ export class SampleSlot {
     const crashed = all.map((process) => process.crashed);
     await Promise.all(all.map((process) => process.stop()));
     all.forEach((process, index) => {
-      expect(crashed[index], `${process.name} exited on its own (${JSON.stringify(process.exit)}):\n${process.logTail()}`).toBe(false);
+      expect(
+        crashed[index],
+        `${process.name} exited on its own (${JSON.stringify(process.exit)}):\n${process.logTail()}`,
+      ).toBe(false);
       expect(process.secretLeaks(), `tickets or passwords in the logs of ${process.name}`).toEqual([]);
     });
   }

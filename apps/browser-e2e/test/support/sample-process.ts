@@ -55,10 +55,13 @@ function sleep(ms: number): Promise<void> {
 /** `GET /healthz` over a fresh connection: the status, or the error message. */
 function health(port: number): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 1_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 1_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('GET /healthz timed out')));
     req.on('error', (error) => resolve(error.message));
     req.end();
@@ -118,7 +121,8 @@ export class SampleProcess {
     if (!/^[a-z0-9-]+$/.test(sample)) throw new TypeError(`invalid sample name ${JSON.stringify(sample)}`);
     const main = sampleMainPath(sample);
     // Fail, never skip: a browser suite that silently tests nothing is worse than a red one.
-    if (!existsSync(main)) throw new Error(`${main} does not exist: build the sample first (npx nx run ${sample}:build)`);
+    if (!existsSync(main))
+      throw new Error(`${main} does not exist: build the sample first (npx nx run ${sample}:build)`);
     const port = options.port ?? (await freePort());
     const env: Record<string, string> = {};
     for (const key of INHERITED_ENV) {
@@ -159,7 +163,9 @@ export class SampleProcess {
       if (lastProblem === 200) return;
       await sleep(50);
     }
-    throw new Error(`${this.name} not ready after ${READY_TIMEOUT_MS} ms (${String(lastProblem)}):\n${this.logTail()}`);
+    throw new Error(
+      `${this.name} not ready after ${READY_TIMEOUT_MS} ms (${String(lastProblem)}):\n${this.logTail()}`,
+    );
   }
 
   /** Stops the child (SIGTERM, then SIGKILL after 5 s) and waits until its output is drained. */
@@ -202,7 +208,10 @@ export class SampleProcess {
     for (;;) {
       const found = this.events(event);
       if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} ${event} log lines after ${timeoutMs} ms, expected ${count}:\n${this.logTail()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${found.length} ${event} log lines after ${timeoutMs} ms, expected ${count}:\n${this.logTail()}`,
+        );
       await sleep(20);
     }
   }
@@ -212,11 +221,16 @@ export class SampleProcess {
     const objects = this.logObjects();
     const ids = new Set(
       objects
-        .filter((line) => isRecord(line['req']) && line['req']['method'] === method && line['req']['url'] === url)
+        .filter(
+          (line) => isRecord(line['req']) && line['req']['method'] === method && line['req']['url'] === url,
+        )
         .map((line) => line['reqId']),
     );
     return objects
-      .filter((line) => ids.has(line['reqId']) && isRecord(line['res']) && typeof line['res']['statusCode'] === 'number')
+      .filter(
+        (line) =>
+          ids.has(line['reqId']) && isRecord(line['res']) && typeof line['res']['statusCode'] === 'number',
+      )
       .map((line) => (line['res'] as { statusCode: number }).statusCode);
   }
 
@@ -240,7 +254,8 @@ export class SampleProcess {
           !completed.has(line['reqId']),
       );
       if (open.length === 0 && this.lines.length === seen) return;
-      if (Date.now() > deadline) throw new Error(`log not quiet after ${timeoutMs} ms; open requests: ${JSON.stringify(open)}`);
+      if (Date.now() > deadline)
+        throw new Error(`log not quiet after ${timeoutMs} ms; open requests: ${JSON.stringify(open)}`);
     }
   }
 
