@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS tooling and fixtures (nx release version actions, the CJS smoke-test app).
+    files: ['tools/**/*.{cjs,cts}'],
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-extraneous-class': 'off' },
+  },
+  {
     // The demo page's scripts are ES modules (they import @wsgate/client's browser build).
     files: ['apps/demo-web/public/**/*.js'],
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },

@@ -13,8 +13,8 @@ export interface ParsedOrigin {
 // scheme "://" host [":" port] — nothing else: no userinfo, path, trailing slash, query or fragment,
 // no empty port, no percent-encoding and no control characters (URL would decode or strip them into
 // another host).
-// eslint-disable-next-line no-control-regex
 const SERIALIZED_ORIGIN =
+  // eslint-disable-next-line no-control-regex
   /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:\[[0-9A-Fa-f:.]+\]|[^/?#@\\\s%:[\]\x00-\x1f\x7f]+)(?::\d{1,5})?$/;
 // After URL's normalisation: letters, digits, `-`, `_` and dots (IDN hosts are punycode by now), or
 // a bracketed IPv6 literal. URL's lenient parser also lets `*`, `!`, `$`, ... through; no real host has them.
