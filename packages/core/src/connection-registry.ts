@@ -71,12 +71,11 @@ const MAX_CLOSE_REASON_BYTES = 123;
 /** Cuts a close reason to 123 UTF-8 bytes without splitting a character (ws throws on longer ones). */
 export function truncateCloseReason(reason: string): string {
   if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
-  let result = '';
-  for (const character of reason) {
-    if (Buffer.byteLength(result + character) > MAX_CLOSE_REASON_BYTES) break;
-    result += character;
-  }
-  return result;
+  const bytes = Buffer.from(reason);
+  let end = MAX_CLOSE_REASON_BYTES;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
 function closeAll<C extends ClosableConnection>(set: Set<C> | undefined, reason: string): number {

@@ -71,21 +71,6 @@ function selectProtocol(protocols: Set<string>, request: IncomingMessage): strin
   return false;
 }
 
-/** The longest close reason a WebSocket close frame carries (RFC 6455: 125-byte payload, 2 for the code). */
-const MAX_CLOSE_REASON_BYTES = 123;
-
-/**
- * Cuts a close reason to {@link MAX_CLOSE_REASON_BYTES} on a UTF-8 character boundary: `ws`
- * throws on a longer one, and the registry would then count a socket as revoked that never closed.
- */
-function closeReason(reason: string | undefined): string | undefined {
-  if (reason === undefined || Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
-  const bytes = Buffer.from(reason);
-  let end = MAX_CLOSE_REASON_BYTES;
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
-  return bytes.subarray(0, end).toString('utf8');
-}
-
 function wsgatePlugin<TClaims extends TicketClaims>(
   fastify: FastifyInstance,
   config: WsGatePluginConfig<TClaims>,
@@ -243,8 +228,8 @@ async function wsgate<TClaims extends TicketClaims = WsGateClaims>(
     registry: gate.registry,
     issueTicket: (request, user) =>
       gate.issueForRequest(handshakeRequestFrom(request.raw), user as { subject: string; claims?: TClaims }),
-    revokeSession: (sessionId, reason) => gate.registry.revokeSession(sessionId, closeReason(reason)),
-    revokeSubject: (subject, reason) => gate.registry.revokeSubject(subject, closeReason(reason)),
+    revokeSession: (sessionId, reason) => gate.registry.revokeSession(sessionId, reason),
+    revokeSubject: (subject, reason) => gate.registry.revokeSubject(subject, reason),
   };
   fastify.decorate('wsgate', decorator);
 
