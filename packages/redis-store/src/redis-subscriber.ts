@@ -116,6 +116,24 @@ class SubscriptionTable {
   }
 }
 
+/** Adds or removes a client's event listeners as one unit (while any channel is subscribed). */
+function eventBinding(
+  client: {
+    on(event: string, listener: ClientEventListener): unknown;
+    removeListener(event: string, listener: ClientEventListener): unknown;
+  },
+  events: readonly (readonly [string, ClientEventListener])[],
+): { attach(): void; detach(): void } {
+  return {
+    attach: () => {
+      for (const [event, listener] of events) client.on(event, listener);
+    },
+    detach: () => {
+      for (const [event, listener] of events) client.removeListener(event, listener);
+    },
+  };
+}
+
 /**
  * Adapts an ioredis client dedicated to pub/sub into a {@link RedisSubscriber}.
  *
@@ -153,12 +171,7 @@ export function createIoRedisSubscriber(client: IoRedisSubscriberClient): RedisS
     ['error', onError],
     ['ready', onReady],
   ];
-  const attach = (): void => {
-    for (const [event, listener] of events) client.on(event, listener);
-  };
-  const detach = (): void => {
-    for (const [event, listener] of events) client.removeListener(event, listener);
-  };
+  const { attach, detach } = eventBinding(client, events);
 
   return Object.freeze({
     async subscribe(channel: string, handlers: RedisSubscriptionHandlers): Promise<void> {
@@ -206,12 +219,7 @@ export function createNodeRedisSubscriber(client: NodeRedisSubscriberClient): Re
     ['error', onError],
     ['ready', onReady],
   ];
-  const attach = (): void => {
-    for (const [event, listener] of events) client.on(event, listener);
-  };
-  const detach = (): void => {
-    for (const [event, listener] of events) client.removeListener(event, listener);
-  };
+  const { attach, detach } = eventBinding(client, events);
 
   return Object.freeze({
     async subscribe(channel: string, handlers: RedisSubscriptionHandlers): Promise<void> {
