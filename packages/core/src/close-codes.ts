@@ -3,6 +3,8 @@
  * application codes modelled on the HTTP status they stand for.
  */
 export const CloseCode = {
+  /** The peer broke the protocol (e.g. a malformed handshake, in close-frame refusal mode). */
+  ProtocolError: 1002,
   /** The peer sent data of a type the server does not accept (e.g. a binary frame). */
   UnsupportedData: 1003,
   /** Generic policy violation (e.g. a slow reader overran the send buffer). */

@@ -1,15 +1,18 @@
 import { CloseCode } from './close-codes.js';
 import { WsGateConfigError, WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
+import { checkHandshakeSyntax, type HandshakeSyntaxError } from './handshake-syntax.js';
 import type { OriginPolicy, OriginRefusalReason } from './origin-policy.js';
 import { createRefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
-import { extractTicket, type TicketSource } from './ticket-extraction.js';
+import { extractTicket, type TicketExtraction, type TicketSource } from './ticket-extraction.js';
 import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 import type { TransportPolicy } from './transport-policy.js';
 
 /** Stable codes of a refused handshake. */
 export type HandshakeRefusalCode =
+  | 'BAD_HANDSHAKE'
+  | 'METHOD_NOT_ALLOWED'
   | 'INSECURE_TRANSPORT'
   | 'ORIGIN_NOT_ALLOWED'
   | 'TICKET_MISSING'
@@ -20,8 +23,10 @@ export type HandshakeRefusalCode =
 
 /** HTTP status of a refused handshake, and the close code used in close-frame refusal mode. */
 export const HANDSHAKE_REFUSALS: Readonly<
-  Record<HandshakeRefusalCode, { status: 401 | 403 | 429 | 503; closeCode: number }>
+  Record<HandshakeRefusalCode, { status: HandshakeRefusalStatus; closeCode: number }>
 > = Object.freeze({
+  BAD_HANDSHAKE: { status: 400, closeCode: CloseCode.ProtocolError },
+  METHOD_NOT_ALLOWED: { status: 405, closeCode: CloseCode.ProtocolError },
   INSECURE_TRANSPORT: { status: 403, closeCode: CloseCode.Forbidden },
   ORIGIN_NOT_ALLOWED: { status: 403, closeCode: CloseCode.Forbidden },
   TICKET_MISSING: { status: 401, closeCode: CloseCode.Unauthorized },
@@ -31,8 +36,14 @@ export const HANDSHAKE_REFUSALS: Readonly<
   SERVICE_UNAVAILABLE: { status: 503, closeCode: CloseCode.TryAgainLater },
 });
 
+/** HTTP status of a refused handshake. */
+export type HandshakeRefusalStatus = 400 | 401 | 403 | 405 | 429 | 503;
+
 /** Detail of a refusal, for the audit log (never sent to the client, never a secret). */
 export type HandshakeRefusalReason =
+  | 'bad_handshake'
+  | 'method_not_allowed'
+  | 'unknown_address'
   | 'insecure'
   | `origin_${OriginRefusalReason}`
   | TicketRefusalReason
@@ -48,7 +59,7 @@ export type HandshakeRefusalReason =
 /** A refused handshake: answer with `status` before the upgrade (or close with `closeCode`). */
 export interface HandshakeRefusal {
   readonly ok: false;
-  readonly status: 401 | 403 | 429 | 503;
+  readonly status: HandshakeRefusalStatus;
   readonly code: HandshakeRefusalCode;
   readonly closeCode: number;
   readonly reason: HandshakeRefusalReason;
@@ -97,10 +108,38 @@ export type HandshakePrecheck =
   | { readonly ok: true; readonly clientIp: string | undefined; readonly origin: string | undefined }
   | HandshakeRefusal;
 
+/**
+ * What {@link HandshakeAuthorizer.inspect} reads from a handshake as it arrives: its syntax and
+ * its ticket. An adapter that must redact the ticket from the request before anything else sees
+ * it (a framework's router and logger) inspects first and authorizes with the inspection.
+ */
+export interface HandshakeInspection {
+  /** Why `ws` would refuse the handshake, if it would (WebSocket upgrades only). */
+  readonly syntaxError: HandshakeSyntaxError | undefined;
+  /** The ticket, and where it was. */
+  readonly extraction: TicketExtraction;
+}
+
+/** What kind of request {@link HandshakeAuthorizer.authorize} looks at. */
+export interface AuthorizeOptions {
+  /**
+   * A WebSocket upgrade (its syntax is checked as `ws` would, first), or a plain HTTP request
+   * that opens a session (Engine.IO long-polling). @default true
+   */
+  readonly websocket?: boolean;
+  /** The inspection made when the request arrived, if the request was redacted since. */
+  readonly inspection?: HandshakeInspection;
+}
+
 /** The one check both adapters run on an upgrade request, before the upgrade. */
 export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims> {
-  /** Full check: transport, Origin, ticket. Never rejects: store faults become a 503 refusal. */
-  authorize(request: HandshakeRequest): Promise<HandshakeResult<TClaims>>;
+  /**
+   * Full check: handshake syntax, client address, transport, Origin, brute-force limit, ticket.
+   * Never rejects: store faults become a 503 refusal.
+   */
+  authorize(request: HandshakeRequest, options?: AuthorizeOptions): Promise<HandshakeResult<TClaims>>;
+  /** Reads the handshake's syntax and ticket, as they are now. Never throws. */
+  inspect(request: HandshakeRequest, options?: Pick<AuthorizeOptions, 'websocket'>): HandshakeInspection;
   /**
    * Transport and Origin only, for first-message authentication (the ticket arrives in the
    * first frame; see `createFirstMessageAuthenticator`). Never throws.
@@ -118,7 +157,9 @@ function refusal(
 }
 
 /**
- * Creates the handshake authorizer. In order: transport (wss when required), then Origin
+ * Creates the handshake authorizer. In order: the handshake's syntax (what `ws` would refuse
+ * with 400/405 is refused here, before the ticket is touched), a known client address, then
+ * transport (wss when required), then Origin
  * (a refusal here does not touch the ticket, so it is not consumed), then the per-address
  * brute-force limit (429 before any store access), then the ticket's place
  * (query or subprotocol; two tickets are refused), then the single-use redeem with its IP and
@@ -161,6 +202,8 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     let clientIp: string | undefined;
     try {
       clientIp = transport.clientIp(request);
+      // Every per-address limit needs an address: a request without one (socket gone) is refused.
+      if (clientIp === undefined) return refusal('BAD_HANDSHAKE', 'unknown_address', clientIp);
       if (transport.requireSecure && !transport.isSecure(request))
         return refusal('INSECURE_TRANSPORT', 'insecure', clientIp);
       const originCheck = origins.check(headerValue(request.headers, 'origin'));
@@ -171,14 +214,38 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
-  async function authorize(request: HandshakeRequest): Promise<HandshakeResult<TClaims>> {
+  function inspect(
+    request: HandshakeRequest,
+    options: Pick<AuthorizeOptions, 'websocket'> = {},
+  ): HandshakeInspection {
+    let syntaxError: HandshakeSyntaxError | undefined;
+    let extraction: TicketExtraction;
+    try {
+      syntaxError = options.websocket === false ? undefined : checkHandshakeSyntax(request);
+      extraction = extractTicket(request, sources, queryParam);
+    } catch {
+      extraction = { kind: 'malformed_request' };
+    }
+    return { syntaxError, extraction };
+  }
+
+  async function authorize(
+    request: HandshakeRequest,
+    options: AuthorizeOptions = {},
+  ): Promise<HandshakeResult<TClaims>> {
+    const { syntaxError, extraction } = options.inspection ?? inspect(request, options);
+    if (syntaxError !== undefined)
+      return refusal(
+        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
+        syntaxError.reason,
+        undefined,
+      );
     const checked = precheck(request);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
     if (refusals?.isBlocked(clientIp) === true)
       return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
-      const extraction = extractTicket(request, sources, queryParam);
       switch (extraction.kind) {
         case 'none':
           return refuseTicket('TICKET_MISSING', 'missing', clientIp);
@@ -211,5 +278,5 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
-  return Object.freeze({ authorize, precheck });
+  return Object.freeze({ authorize, inspect, precheck });
 }

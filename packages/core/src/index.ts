@@ -33,6 +33,9 @@ export {
 export {
   createHandshakeAuthorizer,
   HANDSHAKE_REFUSALS,
+  type AuthorizeOptions,
+  type HandshakeInspection,
+  type HandshakeRefusalStatus,
   type HandshakeAcceptance,
   type HandshakeAuthorizer,
   type HandshakeAuthorizerOptions,
@@ -49,6 +52,11 @@ export {
   type HandshakeRequest,
   type IncomingMessageLike,
 } from './handshake-request.js';
+export {
+  checkHandshakeSyntax,
+  parseSubprotocolHeader,
+  type HandshakeSyntaxError,
+} from './handshake-syntax.js';
 export { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 export {
   jsonSchemaValidator,
@@ -91,8 +99,9 @@ export {
 export {
   extractTicket,
   offeredSubprotocols,
-  redactTicketFromSubprotocols,
-  redactTicketFromUrl,
+  redactUrlForLog,
+  withoutTicketSubprotocols,
+  DEFAULT_QUERY_PARAM,
   TICKET_SUBPROTOCOL_PREFIX,
   WSGATE_SUBPROTOCOL,
   type TicketExtraction,

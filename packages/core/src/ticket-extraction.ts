@@ -1,5 +1,8 @@
 import type { HandshakeHeaders } from './handshake-request.js';
 
+/** Default query parameter carrying the ticket. */
+export const DEFAULT_QUERY_PARAM = 'ticket';
+
 /** Subprotocol the server selects when the client authenticates with a subprotocol ticket. */
 export const WSGATE_SUBPROTOCOL = 'wsgate';
 /** Prefix of the subprotocol entry carrying the ticket: `wsgate.ticket.<ticket>`. */
@@ -76,41 +79,79 @@ export function extractTicket(
   return { kind: 'found', ticket: only.ticket, source: only.source, protocol };
 }
 
-/**
- * Removes the ticket from a request URL (and only the ticket), for logging:
- * `/ws?ticket=abc&room=x` → `/ws?ticket=[redacted]&room=x`.
- */
-export function redactTicketFromUrl(url: string, queryParam = 'ticket'): string {
-  const queryStart = url.indexOf('?');
-  if (queryStart === -1) return url;
-  const hashStart = url.indexOf('#', queryStart);
-  const query = url.slice(queryStart + 1, hashStart === -1 ? undefined : hashStart);
-  const redacted = query
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      const name = equals === -1 ? pair : pair.slice(0, equals);
-      return decodeQueryName(name) === queryParam ? `${name}=[redacted]` : pair;
-    })
-    .join('&');
-  return `${url.slice(0, queryStart)}?${redacted}${hashStart === -1 ? '' : url.slice(hashStart)}`;
-}
+/** What replaces a redacted value in a logged URL. */
+const REDACTED = '[redacted]';
+/** A run of base64url characters as long as a ticket or longer: could be a ticket, wherever it is. */
+const TICKET_LIKE_RUN = /[A-Za-z0-9_-]{43,}/;
+/** Percent-decodings applied before looking for a ticket-like run (a ticket encoded twice is still a ticket). */
+const MAX_DECODINGS = 3;
 
-function decodeQueryName(name: string): string {
-  try {
-    return decodeURIComponent(name.replace(/\+/g, ' '));
-  } catch {
-    return name;
+function decodeComponent(text: string, plusIsSpace: boolean): string {
+  let current = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+  for (let round = 0; round < MAX_DECODINGS; round += 1) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current;
+    }
+    if (next === current) return current;
+    current = next;
   }
+  return current;
 }
 
-/** Removes ticket-carrying subprotocol entries from a `Sec-WebSocket-Protocol` value, for logging. */
-export function redactTicketFromSubprotocols(value: string): string {
-  return value
+function carriesTicketLikeRun(text: string, plusIsSpace: boolean): boolean {
+  return TICKET_LIKE_RUN.test(text) || TICKET_LIKE_RUN.test(decodeComponent(text, plusIsSpace));
+}
+
+function redactQueryPair(pair: string, queryParam: string): string {
+  const equals = pair.indexOf('=');
+  const name = equals === -1 ? pair : pair.slice(0, equals);
+  const value = equals === -1 ? '' : pair.slice(equals + 1);
+  if (carriesTicketLikeRun(name, true)) return `${REDACTED}=${REDACTED}`;
+  if (decodeComponent(name, true) === queryParam || carriesTicketLikeRun(value, true))
+    return `${name}=${REDACTED}`;
+  return pair;
+}
+
+/**
+ * A request URL made safe to log: everything a ticket could be read from is redacted.
+ * - The query is read exactly as ticket extraction reads it: everything after the first `?`,
+ *   fragment included, split on `&` (so `?x=1#&ticket=T` is redacted too). The `queryParam`
+ *   value is redacted (`ticket=[redacted]`), and so is any parameter whose name or value, once
+ *   percent-decoded, holds a run of 43 or more base64url characters (`?TICKET=T`,
+ *   `?ticket[]=T`, `?t=%54...`).
+ * - In the path, any segment holding such a run is replaced (`/ws/T`, `/ws;ticket=T`).
+ *
+ * @example
+ * redactUrlForLog('/ws?room=x&ticket=abc...') // '/ws?room=x&ticket=[redacted]'
+ */
+export function redactUrlForLog(url: string, queryParam: string = DEFAULT_QUERY_PARAM): string {
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const safePath = path
+    .split('/')
+    .map((segment) => (carriesTicketLikeRun(segment, false) ? REDACTED : segment))
+    .join('/');
+  if (queryStart === -1) return safePath;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => redactQueryPair(pair, queryParam))
+    .join('&');
+  return `${safePath}?${query}`;
+}
+
+/**
+ * A `Sec-WebSocket-Protocol` value without its ticket-carrying entries (`wsgate.ticket.*`), for
+ * what frameworks log and `ws` parses after the ticket was read; `undefined` when no entry is
+ * left. The entries are dropped, not masked: `ws` must still be able to parse what remains.
+ */
+export function withoutTicketSubprotocols(value: string): string | undefined {
+  const remaining = value
     .split(',')
-    .map((entry) =>
-      entry.trim().startsWith(TICKET_SUBPROTOCOL_PREFIX) ? ` ${TICKET_SUBPROTOCOL_PREFIX}[redacted]` : entry,
-    )
-    .join(',')
-    .trim();
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '' && !entry.startsWith(TICKET_SUBPROTOCOL_PREFIX));
+  return remaining.length === 0 ? undefined : remaining.join(', ');
 }

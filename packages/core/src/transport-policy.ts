@@ -28,7 +28,10 @@ export interface TransportPolicy {
   isSecure(request: HandshakeRequest): boolean;
   /**
    * The client address, normalised: walks `X-Forwarded-For` right to left only through
-   * trusted hops. `undefined` if the peer address is unknown.
+   * trusted hops. When the address a trusted proxy forwarded is not an IP address
+   * (`X-Forwarded-For: garbage`), the address of that proxy is used instead, so that every
+   * per-address limit still counts the request. `undefined` only when the peer address itself
+   * is unknown (the socket is gone): callers refuse such requests.
    */
   clientIp(request: HandshakeRequest): string | undefined;
 }
@@ -79,12 +82,20 @@ export function createTransportPolicy(options: TransportPolicyOptions = {}): Tra
       return nearest === 'https' || nearest === 'wss';
     },
     clientIp(request: HandshakeRequest): string | undefined {
-      if (request.remoteAddress === undefined) return undefined;
+      const peer = normalizeIp(request.remoteAddress);
+      if (peer === undefined) return undefined;
+      let chain: string[];
       try {
-        return normalizeIp(proxyAddr(asNodeRequest(request), trust));
+        // [peer, nearest proxy's client, ...]: ends at the first untrusted hop, the client.
+        chain = proxyAddr.all(asNodeRequest(request), trust);
       } catch {
-        return normalizeIp(request.remoteAddress);
+        return peer;
       }
+      for (let hop = chain.length - 1; hop > 0; hop -= 1) {
+        const address = normalizeIp(chain[hop]);
+        if (address !== undefined) return address;
+      }
+      return peer;
     },
   });
 }

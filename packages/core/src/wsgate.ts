@@ -9,6 +9,8 @@ import { WsGateConfigError } from './errors.js';
 import {
   createHandshakeAuthorizer,
   HANDSHAKE_REFUSALS,
+  type AuthorizeOptions,
+  type HandshakeInspection,
   type HandshakeAcceptance,
   type HandshakeAuthorizer,
   type HandshakeRefusal,
@@ -84,6 +86,12 @@ export interface WsGateOptions<
   connections?: ConnectionLimits;
   /** Heartbeat, lifetime, session re-check and send-buffer cap of open connections. */
   supervision?: SupervisionOptions;
+  /**
+   * Longest time an upgrade request may take to become a WebSocket (authorization, the app's
+   * hooks, a response it waits behind); past it, adapters destroy its socket.
+   * @default 10_000
+   */
+  upgradeTimeoutMs?: number;
 }
 
 /** An accepted upgrade with the connection slot it holds: attach the socket, or release the slot. */
@@ -117,12 +125,19 @@ export interface WsGate<
   readonly isSessionActive: ((principal: Principal<TClaims>) => boolean | Promise<boolean>) | undefined;
   readonly refusal: RefusalMode;
   readonly queryParam: string;
+  /** Longest time an upgrade request may take to become a WebSocket (ms). */
+  readonly upgradeTimeoutMs: number;
   /**
    * What adapters call on every upgrade request: the handshake authorizer, then the connection
    * caps. On acceptance, attach the socket to `reservation` once it exists (or `release()` it).
    * Never rejects.
    */
-  authorizeUpgrade(request: HandshakeRequest): Promise<UpgradeResult<TClaims, C>>;
+  authorizeUpgrade(request: HandshakeRequest, options?: AuthorizeOptions): Promise<UpgradeResult<TClaims, C>>;
+  /**
+   * Reads a handshake's syntax and ticket as it arrives, for adapters that redact the request
+   * before authorizing it (pass the result as `authorizeUpgrade(request, { inspection })`).
+   */
+  inspectHandshake(request: HandshakeRequest): HandshakeInspection;
   /**
    * The checks of a ticket request that need no user: transport (when `requireSecure`) and
    * Origin (a foreign Origin gets 403 and no ticket). Run it before authenticating.
@@ -188,6 +203,9 @@ export function createWsGate<
   if (refusal !== 'http' && refusal !== 'close-frame')
     throw new WsGateConfigError("refusal must be 'http' or 'close-frame'");
   const queryParam = options.queryParam ?? 'ticket';
+  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
+  if (!Number.isInteger(upgradeTimeoutMs) || upgradeTimeoutMs < 1)
+    throw new WsGateConfigError('upgradeTimeoutMs must be a positive integer');
 
   const tickets = isTicketService<TClaims>(options.tickets)
     ? options.tickets
@@ -207,8 +225,11 @@ export function createWsGate<
   });
   const registry = createConnectionRegistry<C>(options.connections);
 
-  async function authorizeUpgrade(request: HandshakeRequest): Promise<UpgradeResult<TClaims, C>> {
-    const result = await authorizer.authorize(request);
+  async function authorizeUpgrade(
+    request: HandshakeRequest,
+    authorizeOptions?: AuthorizeOptions,
+  ): Promise<UpgradeResult<TClaims, C>> {
+    const result = await authorizer.authorize(request, authorizeOptions);
     if (!result.ok) return result;
     const reserved = registry.tryReserve(result.principal, result.clientIp);
     if (!reserved.ok) {
@@ -244,7 +265,9 @@ export function createWsGate<
     isSessionActive: options.isSessionActive,
     refusal,
     authorizeUpgrade,
+    inspectHandshake: (request) => authorizer.inspect(request),
     queryParam,
+    upgradeTimeoutMs,
     precheckTicketRequest,
     async issueForRequest(request, input): Promise<IssueForRequestResult> {
       const checked = precheckTicketRequest(request);

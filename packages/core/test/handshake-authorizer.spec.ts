@@ -476,3 +476,67 @@ describe('options', () => {
     expect(await custom.authorize(request({ url: `/ws?t=${ticket}` }))).toMatchObject({ ok: true });
   });
 });
+
+describe('handshakes that ws itself would refuse', () => {
+  const badHandshakes: readonly [
+    string,
+    (ticket: string) => Partial<HandshakeRequest> & { headers?: Record<string, string> },
+    number,
+  ][] = [
+    [
+      'Sec-WebSocket-Key twice',
+      () => ({ headers: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==, dGhlIHNhbXBsZSBub25jZQ==' } }),
+      400,
+    ],
+    ['no Sec-WebSocket-Key', () => ({ headers: { 'sec-websocket-key': '' } }), 400],
+    ['Upgrade: h2c', () => ({ headers: { upgrade: 'h2c' } }), 400],
+    ['Sec-WebSocket-Version: 12', () => ({ headers: { 'sec-websocket-version': '12' } }), 400],
+    ['Sec-WebSocket-Version twice', () => ({ headers: { 'sec-websocket-version': '13, 13' } }), 400],
+    [
+      'wsgate offered twice',
+      (ticket) => ({ headers: { 'sec-websocket-protocol': `wsgate, wsgate, wsgate.ticket.${ticket}` } }),
+      400,
+    ],
+    [
+      'an empty subprotocol entry',
+      (ticket) => ({ headers: { 'sec-websocket-protocol': `wsgate,, wsgate.ticket.${ticket}` } }),
+      400,
+    ],
+    [
+      'a subprotocol that is not a token',
+      (ticket) => ({ headers: { 'sec-websocket-protocol': `wsgate, wsgate.ticket.${ticket}, a b` } }),
+      400,
+    ],
+    ['POST', () => ({ method: 'POST' }), 405],
+  ];
+
+  it.each(badHandshakes)(
+    'refuses %s with %i before the ticket is looked at, and the ticket stays valid',
+    async (_name, mutate, status) => {
+      const { authorizer, issue, request, store } = setup();
+      const ticket = await issue();
+      const { headers: extraHeaders, ...rest } = mutate(ticket);
+      const good = request({ url: `/ws?ticket=${ticket}` });
+      const bad = { ...good, ...rest, headers: { ...good.headers, ...extraHeaders } };
+      const refused = await authorizer.authorize(bad);
+      expect(refused).toMatchObject({
+        ok: false,
+        status,
+        code: status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
+      });
+      expect(store.takes).toEqual([]);
+      expect(await authorizer.authorize(good)).toMatchObject({ ok: true, principal: { subject: 'alice' } });
+    },
+  );
+
+  it('skips the syntax check for a plain HTTP session request ({ websocket: false })', async () => {
+    const { authorizer, issue, request } = setup();
+    const ticket = await issue();
+    const polling = {
+      ...request({ url: `/socket.io/?EIO=4&transport=polling&ticket=${ticket}` }),
+      headers: { origin: APP },
+    };
+    expect(await authorizer.authorize(polling)).toMatchObject({ ok: false, code: 'BAD_HANDSHAKE' });
+    expect(await authorizer.authorize(polling, { websocket: false })).toMatchObject({ ok: true });
+  });
+});

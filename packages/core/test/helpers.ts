@@ -88,14 +88,26 @@ export class FailingStore implements TicketStore {
 }
 
 /** A handshake request with sensible defaults. */
+/** The headers every valid WebSocket handshake carries (RFC 6455 §4.1). */
+export const UPGRADE_HEADERS = Object.freeze({
+  upgrade: 'websocket',
+  connection: 'Upgrade',
+  'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+  'sec-websocket-version': '13',
+});
+
+/** A valid WebSocket handshake; `headers` are added to {@link UPGRADE_HEADERS} (`undefined` removes one). */
 export function handshake(overrides: Partial<HandshakeRequest> = {}): HandshakeRequest {
+  const headers = Object.fromEntries(
+    Object.entries({ ...UPGRADE_HEADERS, ...overrides.headers }).filter(([, value]) => value !== undefined),
+  );
   return {
     method: 'GET',
     url: '/ws',
-    headers: {},
     remoteAddress: '127.0.0.1',
     encrypted: false,
     ...overrides,
+    headers,
   };
 }
 

@@ -221,8 +221,9 @@ describe('handshake authorizer with bruteForce', () => {
     });
   });
 
-  it('never blocks a request whose client address is unknown', async () => {
-    const tickets = createTicketService({ store: new RecordingStore(), bindIp: false });
+  it('refuses a request whose client address is unknown before looking at its ticket (no limit is skipped)', async () => {
+    const store = new RecordingStore();
+    const tickets = createTicketService({ store, bindIp: false });
     services.push(tickets);
     const authorizer = createHandshakeAuthorizer({
       tickets,
@@ -230,14 +231,50 @@ describe('handshake authorizer with bruteForce', () => {
       transport: createTransportPolicy(),
       bruteForce: { maxRefusals: 1, windowMs: 60_000 },
     });
-    const request = (ticket: string) =>
-      authorizer.authorize(
-        handshake({ url: `/ws?ticket=${ticket}`, headers: { origin: APP }, remoteAddress: undefined }),
-      );
-    for (let index = 0; index < 5; index += 1)
-      await expect(request(generateTicket())).resolves.toMatchObject({ status: 401 });
     const { ticket } = await tickets.issue({ subject: 'alice', ip: undefined });
-    await expect(request(ticket)).resolves.toMatchObject({ ok: true, clientIp: undefined });
+    const unknownPeer = handshake({
+      url: `/ws?ticket=${ticket}`,
+      headers: { origin: APP },
+      remoteAddress: undefined,
+    });
+    await expect(authorizer.authorize(unknownPeer)).resolves.toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'BAD_HANDSHAKE',
+      reason: 'unknown_address',
+    });
+    expect(store.takes).toEqual([]);
+    // The ticket was not burned: the same client with a known address still gets in.
+    await expect(
+      authorizer.authorize(
+        handshake({ url: `/ws?ticket=${ticket}`, headers: { origin: APP }, remoteAddress: '203.0.113.7' }),
+      ),
+    ).resolves.toMatchObject({ ok: true, clientIp: '203.0.113.7' });
+  });
+
+  it('counts refusals behind a trusted proxy that forwards a non-address (X-Forwarded-For: garbage)', async () => {
+    const tickets = createTicketService({ store: new RecordingStore(), bindIp: false });
+    services.push(tickets);
+    const authorizer = createHandshakeAuthorizer({
+      tickets,
+      origins: createOriginPolicy({ allow: APP }),
+      transport: createTransportPolicy({ trustProxy: 'loopback' }),
+      bruteForce: { maxRefusals: 3, windowMs: 60_000 },
+    });
+    const garbage = (ticket: string) =>
+      authorizer.authorize(
+        handshake({
+          url: `/ws?ticket=${ticket}`,
+          headers: { origin: APP, 'x-forwarded-for': 'garbage' },
+          remoteAddress: '127.0.0.1',
+        }),
+      );
+    for (let index = 0; index < 3; index += 1)
+      await expect(garbage(generateTicket())).resolves.toMatchObject({ status: 401, clientIp: '127.0.0.1' });
+    await expect(garbage(generateTicket())).resolves.toMatchObject({
+      status: 429,
+      code: 'TOO_MANY_REFUSALS',
+    });
   });
 
   it('with the defaults, 20 refusals from one address do not trip the limit', async () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   extractTicket,
   offeredSubprotocols,
-  redactTicketFromSubprotocols,
-  redactTicketFromUrl,
+  parseSubprotocolHeader,
+  withoutTicketSubprotocols,
+  redactUrlForLog,
   TICKET_SUBPROTOCOL_PREFIX,
   WSGATE_SUBPROTOCOL,
   type HandshakeHeaders,
@@ -124,40 +125,76 @@ describe('offeredSubprotocols', () => {
   });
 });
 
-describe('redactTicketFromUrl', () => {
+describe('redactUrlForLog', () => {
   it('redacts only the ticket parameter', () => {
-    expect(redactTicketFromUrl(`/ws?room=x&ticket=${T}&lang=en`)).toBe(
-      '/ws?room=x&ticket=[redacted]&lang=en',
-    );
+    expect(redactUrlForLog(`/ws?room=x&ticket=${T}&lang=en`)).toBe('/ws?room=x&ticket=[redacted]&lang=en');
   });
 
   it('redacts a percent-encoded parameter name', () => {
-    const redacted = redactTicketFromUrl(`/ws?ti%63ket=${T}&room=x`);
+    const redacted = redactUrlForLog(`/ws?ti%63ket=${T}&room=x`);
     expect(redacted).not.toContain(T);
     expect(redacted).toBe('/ws?ti%63ket=[redacted]&room=x');
   });
 
   it('redacts every occurrence, and a custom parameter', () => {
-    const redacted = redactTicketFromUrl(`/ws?t=${T}&t=${U}&ticket=keep`, 't');
+    const redacted = redactUrlForLog(`/ws?t=${T}&t=${U}&ticket=keep`, 't');
     expect(redacted).toBe('/ws?t=[redacted]&t=[redacted]&ticket=keep');
   });
 
   it('keeps URLs without a query and the fragment', () => {
-    expect(redactTicketFromUrl('/ws')).toBe('/ws');
-    expect(redactTicketFromUrl(`/ws?ticket=${T}#frag`)).toBe('/ws?ticket=[redacted]#frag');
+    expect(redactUrlForLog('/ws')).toBe('/ws');
+    // Extraction reads past `#` (it is part of the value), so redaction does too.
+    expect(redactUrlForLog(`/ws?ticket=${T}#frag`)).toBe('/ws?ticket=[redacted]');
   });
 
   it('survives a broken percent-encoding in another name', () => {
-    expect(redactTicketFromUrl(`/ws?%E0%A4%A=1&ticket=${T}`)).toBe('/ws?%E0%A4%A=1&ticket=[redacted]');
+    expect(redactUrlForLog(`/ws?%E0%A4%A=1&ticket=${T}`)).toBe('/ws?%E0%A4%A=1&ticket=[redacted]');
   });
 });
 
-describe('redactTicketFromSubprotocols', () => {
-  it('redacts ticket entries and keeps the others', () => {
-    const redacted = redactTicketFromSubprotocols(`wsgate, wsgate.ticket.${T}, chat`);
+describe('redactUrlForLog: every place extraction could read, and anything ticket-like', () => {
+  const loggedForms: readonly [string, string][] = [
+    ['after a fragment marker', `/ws?x=1#&ticket=${T}`],
+    ['as a path parameter', `/ws;ticket=${T}`],
+    ['as a path segment', `/ws/${T}`],
+    ['under an upper-case name', `/ws?TICKET=${T}`],
+    ['under an array-style name', `/ws?ticket[]=${T}`],
+    ['percent-encoded', `/ws?t=${[...T].map((char) => `%${char.charCodeAt(0).toString(16)}`).join('')}`],
+    ['percent-encoded twice', `/ws?t=${encodeURIComponent(encodeURIComponent(`x${T}`))}`],
+    ['as a parameter name', `/ws?${T}=1`],
+    ['inside a longer run', `/ws?x=abc${T}def`],
+  ];
+
+  it.each(loggedForms)('redacts a ticket %s', (_form, url) => {
+    const redacted = redactUrlForLog(url);
     expect(redacted).not.toContain(T);
-    expect(redacted).toBe('wsgate, wsgate.ticket.[redacted], chat');
-    expect(redactTicketFromSubprotocols(`wsgate.ticket.${T},wsgate`)).toBe('wsgate.ticket.[redacted],wsgate');
-    expect(redactTicketFromSubprotocols('wsgate, chat')).toBe('wsgate, chat');
+    expect(redacted).toContain('[redacted]');
+  });
+
+  it('reads the query exactly as extraction does: what extraction finds is never logged', () => {
+    for (const [, url] of loggedForms) {
+      const found = extractTicket({ url, headers: {} }, ['query'], 'ticket');
+      if (found.kind === 'found') expect(redactUrlForLog(url)).not.toContain(found.ticket);
+    }
+    expect(extractTicket({ url: `/ws?x=1#&ticket=${T}`, headers: {} }, ['query'], 'ticket')).toMatchObject({
+      kind: 'found',
+      ticket: T,
+    });
+  });
+
+  it('leaves ordinary URLs alone', () => {
+    expect(redactUrlForLog('/ws?room=lobby&lang=en')).toBe('/ws?room=lobby&lang=en');
+    expect(redactUrlForLog('/assets/app.js')).toBe('/assets/app.js');
+    expect(redactUrlForLog('/a/' + 'x'.repeat(42))).toBe('/a/' + 'x'.repeat(42));
+  });
+});
+
+describe('withoutTicketSubprotocols', () => {
+  it('drops ticket entries and keeps the others, parseable by ws', () => {
+    const remaining = withoutTicketSubprotocols(`wsgate, wsgate.ticket.${T}, chat`);
+    expect(remaining).toBe('wsgate, chat');
+    expect(parseSubprotocolHeader(remaining ?? '')).toEqual(['wsgate', 'chat']);
+    expect(withoutTicketSubprotocols(`wsgate.ticket.${T}`)).toBeUndefined();
+    expect(withoutTicketSubprotocols('wsgate, chat')).toBe('wsgate, chat');
   });
 });

@@ -159,10 +159,10 @@ describe('clientIp', () => {
     ).toBe(false);
   });
 
-  it('normalises the forwarded address and refuses garbage', () => {
+  it('normalises the forwarded address; garbage counts as the proxy that forwarded it', () => {
     const transport = createTransportPolicy({ trustProxy: true });
     expect(transport.clientIp(forwarded('127.0.0.1', '::ffff:198.51.100.1'))).toBe('198.51.100.1');
-    expect(transport.clientIp(forwarded('127.0.0.1', 'not-an-ip'))).toBeUndefined();
+    expect(transport.clientIp(forwarded('127.0.0.1', 'not-an-ip'))).toBe('127.0.0.1');
   });
 });
 
@@ -209,5 +209,29 @@ describe('handshakeRequestFrom / headerValue', () => {
     expect(headerValue({ a: 'x', b: ['y', 'z'] }, 'a')).toBe('x');
     expect(headerValue({ a: 'x', b: ['y', 'z'] }, 'b')).toBe('y');
     expect(headerValue({ a: 'x' }, 'c')).toBeUndefined();
+  });
+});
+
+describe('clientIp with a forwarded address that is not an IP address', () => {
+  const forwarded = (remoteAddress: string | undefined, xff: string) =>
+    handshake({ remoteAddress, headers: { 'x-forwarded-for': xff } });
+
+  it('falls back to the trusted proxy that forwarded it, never to undefined', () => {
+    const transport = createTransportPolicy({ trustProxy: 'loopback' });
+    expect(transport.clientIp(forwarded('127.0.0.1', 'garbage'))).toBe('127.0.0.1');
+    expect(transport.clientIp(forwarded('127.0.0.1', '198.51.100.1, garbage'))).toBe('127.0.0.1');
+    expect(transport.clientIp(forwarded('127.0.0.1', ''))).toBe('127.0.0.1');
+  });
+
+  it('uses the nearest valid hop of a chain of trusted proxies', () => {
+    const transport = createTransportPolicy({ trustProxy: true });
+    expect(transport.clientIp(forwarded('10.0.0.1', 'garbage, 10.0.0.7'))).toBe('10.0.0.7');
+    expect(transport.clientIp(forwarded('::ffff:10.0.0.1', 'not-an-ip'))).toBe('10.0.0.1');
+  });
+
+  it('is undefined only when the peer address is unknown or invalid', () => {
+    const transport = createTransportPolicy({ trustProxy: true });
+    expect(transport.clientIp(forwarded(undefined, '198.51.100.1'))).toBeUndefined();
+    expect(transport.clientIp(forwarded('nonsense', '198.51.100.1'))).toBeUndefined();
   });
 });

@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
 import {
   handshakeRequestFrom,
+  redactUrlForLog,
   TICKET_SUBPROTOCOL_PREFIX,
   type ConnectionReservation,
   type HandshakeRefusal,
-  type HandshakeRequest,
   type Principal,
   type TicketClaims,
 } from '@wsgate/core';
@@ -21,10 +21,15 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import { FST_WSGATE_NO_MESSAGE_GUARD, FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED } from './errors.js';
 import { createFrameSender, dispatchMessages } from './message-dispatcher.js';
-import { resolvePluginOptions, type WsGatePluginConfig, type WsGatePluginOptions } from './options.js';
-import { originalRequestParts, redactIncomingRequest } from './request-redaction.js';
+import {
+  resolvePluginOptions,
+  type WebSocketServerOptions,
+  type WsGatePluginConfig,
+  type WsGatePluginOptions,
+} from './options.js';
 import { registerTicketRoute } from './ticket-route.js';
 import type { WsGateClaims, WsGateDecorator, WsGateRequestContext } from './types.js';
+import { interceptUpgrades, type UpgradeInterception } from './upgrade-interceptor.js';
 
 const kSelectedProtocol = Symbol('wsgate.selected-protocol');
 const kRefusal = Symbol('wsgate.refusal');
@@ -47,22 +52,6 @@ function asHookArray(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
   return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
 }
 
-/** The handshake as the client sent it, before the ticket was redacted from the request. */
-function originalHandshake(request: FastifyRequest): HandshakeRequest {
-  const handshake = handshakeRequestFrom(request.raw);
-  const original = originalRequestParts(request.raw);
-  if (
-    original.url === handshake.url &&
-    original.subprotocols === request.raw.headers['sec-websocket-protocol']
-  )
-    return handshake;
-  return {
-    ...handshake,
-    url: original.url,
-    headers: { ...handshake.headers, 'sec-websocket-protocol': original.subprotocols },
-  };
-}
-
 /** ws `handleProtocols`: `wsgate` when the ticket came as a subprotocol, else the first offered non-ticket entry. */
 function selectProtocol(protocols: Set<string>, request: IncomingMessage): string | false {
   const selected = (request as MarkedRequest)[kSelectedProtocol];
@@ -74,6 +63,7 @@ function selectProtocol(protocols: Set<string>, request: IncomingMessage): strin
 function wsgatePlugin<TClaims extends TicketClaims>(
   fastify: FastifyInstance,
   config: WsGatePluginConfig<TClaims>,
+  interception: UpgradeInterception,
 ): {
   authorizeUpgrade: onRequestHookHandler;
   refuseUpgrade: onRequestHookHandler;
@@ -104,12 +94,17 @@ function wsgatePlugin<TClaims extends TicketClaims>(
 
   async function authorizeUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.ws) return;
-    const result = await gate.authorizeUpgrade(originalHandshake(request));
+    // The request was redacted on arrival: authorize with what was read from it then.
+    const result = await gate.authorizeUpgrade(handshakeRequestFrom(request.raw), {
+      inspection: interception.inspectionOf(request.raw),
+    });
     if (result.ok) {
       const raw = request.raw as MarkedRequest;
       raw[kReservation] = result.reservation;
       // Client gone before the upgrade completed: give the connection slot back at once.
-      raw.socket?.once('close', () => result.reservation.release());
+      // (A synthetic request from injectWS may carry a plain `{ remoteAddress }` as its socket.)
+      if (typeof raw.socket?.once === 'function')
+        raw.socket.once('close', () => result.reservation.release());
       if (result.protocol !== undefined) raw[kSelectedProtocol] = result.protocol;
       request.wsgate = requestContext(
         request,
@@ -186,6 +181,21 @@ function wsgatePlugin<TClaims extends TicketClaims>(
   return { authorizeUpgrade, refuseUpgrade, wrapHandler };
 }
 
+/**
+ * @fastify/websocket's `errorHandler`: errors on an open socket are the client's (a frame over
+ * the size limit, a protocol violation): one `info` line with ws's error code, no stack, and the
+ * socket is dropped (ws has already sent the close frame with the right code).
+ */
+function onSocketError(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: WebSocket,
+  request: FastifyRequest,
+): void {
+  request.log.info({ event: 'wsgate.socket_error', code: error.code }, 'WebSocket protocol error');
+  socket.terminate();
+}
+
 async function wsgate<TClaims extends TicketClaims = WsGateClaims>(
   fastify: FastifyInstance,
   options: WsGatePluginOptions<TClaims>,
@@ -193,16 +203,18 @@ async function wsgate<TClaims extends TicketClaims = WsGateClaims>(
   const config = resolvePluginOptions(options);
   if (fastify.hasDecorator('websocketServer')) throw new FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED();
   const { gate } = config;
-  const hooks = wsgatePlugin(fastify, config);
-
-  // The ticket must be out of the request before Fastify (and its request log) sees it.
-  const redact = (request: IncomingMessage) => redactIncomingRequest(request, gate.queryParam);
-  fastify.server.prependListener('upgrade', redact);
-  fastify.server.prependListener('request', redact);
+  // The ticket is out of the request before Fastify (and its request log) sees it, and every
+  // upgrade ends as a WebSocket or a destroyed socket (see interceptUpgrades).
+  const interception = interceptUpgrades(fastify.server, gate, gate.upgradeTimeoutMs);
+  const redactPlainRequest = (request: IncomingMessage) => {
+    request.url = redactUrlForLog(request.url ?? '/', gate.queryParam);
+  };
+  fastify.server.prependListener('request', redactPlainRequest);
   fastify.addHook('onClose', async () => {
-    fastify.server.removeListener('upgrade', redact);
-    fastify.server.removeListener('request', redact);
+    interception.stop();
+    fastify.server.removeListener('request', redactPlainRequest);
   });
+  const hooks = wsgatePlugin(fastify, config, interception);
 
   // Added before @fastify/websocket registers, so this onRoute hook sees the user's handler first.
   fastify.addHook('onRoute', (route) => {
@@ -219,8 +231,17 @@ async function wsgate<TClaims extends TicketClaims = WsGateClaims>(
   });
 
   await fastify.register(fastifyWebsocket, {
-    options: { ...config.websocket, handleProtocols: selectProtocol },
+    // @fastify/websocket listens to `server` instead of fastify.server: it sees inspected upgrades.
+    options: {
+      ...config.websocket,
+      handleProtocols: selectProtocol,
+      server: interception.relay as unknown as NonNullable<WebSocketServerOptions['server']>,
+    },
+    errorHandler: onSocketError,
   });
+  fastify.websocketServer.on('connection', (_socket: WebSocket, request: IncomingMessage) =>
+    interception.upgraded(request),
+  );
   fastify.decorateRequest('wsgate', null as unknown as WsGateRequestContext);
 
   const decorator: WsGateDecorator = {

@@ -196,8 +196,8 @@ describe('handshake, before the upgrade', () => {
     });
   });
 
-  it("works with @fastify/websocket's injectWS, query and subprotocol tickets alike (bindIp off: injectWS has no peer address)", async () => {
-    const app = await buildTestApp({ listen: false, plugin: { tickets: { bindIp: false } } });
+  it("works with @fastify/websocket's injectWS, query and subprotocol tickets alike (given a peer address)", async () => {
+    const app = await buildTestApp({ listen: false });
     const contexts = [
       async () => ({ path: `/ws?ticket=${await requestTicket(app)}`, headers: { origin: ALLOWED_ORIGIN } }),
       async () => ({
@@ -213,7 +213,8 @@ describe('handshake, before the upgrade', () => {
       let welcome: Promise<unknown> | undefined;
       const socket = await app.injectWS(
         path,
-        { headers },
+        // injectWS has no socket: say where the client is, as light-my-request does for app.inject.
+        { headers, socket: { remoteAddress: '127.0.0.1' } },
         {
           onInit: (ws) => {
             welcome = new Promise((resolve) =>
@@ -225,9 +226,14 @@ describe('handshake, before the upgrade', () => {
       onTestFinished(() => socket.terminate());
       await expect(welcome).resolves.toMatchObject({ type: 'welcome', subject: 'alice' });
     }
-    await expect(app.injectWS('/ws', { headers: { origin: ALLOWED_ORIGIN } })).rejects.toThrow(
-      'Unexpected server response: 401',
-    );
+    await expect(
+      app.injectWS('/ws', { headers: { origin: ALLOWED_ORIGIN }, socket: { remoteAddress: '127.0.0.1' } }),
+    ).rejects.toThrow('Unexpected server response: 401');
+    // No peer address: no per-address limit could count it, so it is refused before its ticket is read.
+    const ticket = await requestTicket(app);
+    await expect(
+      app.injectWS(`/ws?ticket=${ticket}`, { headers: { origin: ALLOWED_ORIGIN } }),
+    ).rejects.toThrow('Unexpected server response: 400');
   });
 
   it('opens exactly one of 20 parallel presentations of one ticket', async () => {
