@@ -1,58 +1,44 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { WebSocketServer } from 'ws';
-import {
-  createMessageGuard,
-  createWsGate,
-  handshakeRequestFrom,
-  jsonSchemaValidator,
-  WSGATE_SUBPROTOCOL,
-} from '@wsgate/core';
+import { createWsGate, handshakeRequestFrom, typeEnvelope } from '@wsgate/core';
 import { sessionUser } from './auth.js'; // your own session lookup
 
 const gate = createWsGate({ origins: { allow: ['https://app.example.com'] } });
-const guard = createMessageGuard({
-  schemas: {
-    ping: jsonSchemaValidator({
-      type: 'object',
-      properties: { type: { const: 'ping' } },
-      required: ['type'],
-    }),
+// One route per message type: schema (closed objects), access, handler. Unknown types are refused.
+const router = gate.createRouter<undefined>(
+  {
+    ping: {
+      validator: { validate: (value) => ({ ok: true, value }) }, // or a TypeBox / Zod / Valibot schema via toValidator
+      roles: ['member'],
+      handle: () => ({ type: 'pong' }), // a returned value is sent back
+    },
   },
-});
+  typeEnvelope,
+);
+// maxPayload 16 KiB (larger frames close with 1009), few fragments, no compression, wsgate subprotocol.
 const wss = new WebSocketServer({
   noServer: true,
-  maxPayload: guard.maxBytes, // 16 KiB: larger frames close the socket with 1009
-  perMessageDeflate: false,
-  handleProtocols: (offered) => (offered.has(WSGATE_SUBPROTOCOL) ? WSGATE_SUBPROTOCOL : false),
+  ...gate.wsServerOptions(),
+  handleProtocols: (offered, request) => gate.selectSubprotocol(offered, accepted.get(request)),
 });
+const accepted = new WeakMap<IncomingMessage, string | undefined>();
 
 // POST /ws-ticket: your normal, authenticated HTTP API hands out single-use tickets.
-async function issueTicket(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const user = await sessionUser(request);
-  const issued =
-    user === undefined
-      ? ({ ok: false, status: 401, code: 'UNAUTHENTICATED' } as const)
-      : await gate.issueForRequest(handshakeRequestFrom(request), {
-          subject: user.id,
-          sessionId: user.sessionId,
-        });
-  response.writeHead(issued.ok ? 200 : issued.status, {
-    'content-type': 'application/json',
-    'cache-control': 'no-store',
+async function ticketRoute(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const answer = await gate.answerTicketRequest(handshakeRequestFrom(request), async () => {
+    const user = await sessionUser(request); // 401 when there is none
+    return user && { subject: user.id, sessionId: user.sessionId, claims: { roles: user.roles } };
   });
-  response.end(
-    JSON.stringify(
-      issued.ok ? { ticket: issued.ticket, expiresAt: issued.expiresAt } : { error: issued.code },
-    ),
-  );
+  response.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json' });
+  response.end(JSON.stringify(answer.body));
 }
 
 const server = createServer((request, response) => {
-  if (request.method === 'POST' && request.url === '/ws-ticket') void issueTicket(request, response);
+  if (request.method === 'POST' && request.url === '/ws-ticket') void ticketRoute(request, response);
   else response.writeHead(404).end();
 });
 
-// Every upgrade is checked (TLS if required, Origin, ticket, connection caps) before a socket exists.
+// Every upgrade is checked (syntax, TLS if required, Origin, ticket, caps) before a socket exists.
 server.on('upgrade', async (request: IncomingMessage, socket, head) => {
   const result = await gate.authorizeUpgrade(handshakeRequestFrom(request));
   if (!result.ok) {
@@ -60,18 +46,21 @@ server.on('upgrade', async (request: IncomingMessage, socket, head) => {
     return;
   }
   socket.once('close', () => result.reservation.release()); // the upgrade never completed
+  accepted.set(request, result.protocol);
   wss.handleUpgrade(request, socket, head, (ws) => {
-    ws.once('close', result.reservation.attach(ws)); // registered for revocation until it closes
-    gate.supervisor.supervise(ws); // heartbeat, send-buffer cap
-    const messages = guard.forConnection(); // this socket's rate limit
-    ws.send(JSON.stringify({ type: 'welcome', user: result.principal.subject }));
-    ws.on('message', (data, isBinary) => {
-      const checked = messages.check(data, isBinary);
-      if (checked.ok) ws.send(JSON.stringify({ type: 'pong' }));
-      else if (checked.action === 'reply')
-        ws.send(JSON.stringify(checked.reply)); // BAD_JSON, VALIDATION_FAILED
-      else ws.close(checked.closeCode, checked.reason); // 1003, 1009, 4429
+    // Registered for revocation, supervised (heartbeat, lifetime, session re-check), audited.
+    const admitted = gate.admitWebSocket(result, ws, (event) => console.log(event.event, event.fields));
+    const messages = router.connect({
+      get principal() {
+        return admitted.principal;
+      },
+      context: undefined,
+      send: (text) => gate.supervisor.send(ws, text), // closes a slow reader with 1008
+      close: (code, reason) => ws.close(code, reason),
+      report: (event) => console.log(event.event, event.fields),
     });
+    ws.send(JSON.stringify({ type: 'welcome', user: admitted.principal.subject }));
+    ws.on('message', (data, isBinary) => messages.receive(data, isBinary)); // 1003, 1009, 4429, BAD_JSON, ...
   });
 });
 

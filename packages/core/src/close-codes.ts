@@ -11,14 +11,19 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame was larger than the configured maximum. */
   MessageTooBig: 1009,
+  /** The server is restarting or draining: reconnect (to another instance) with a fresh ticket. */
+  ServiceRestart: 1012,
   /** The server is temporarily unable to serve (e.g. the ticket store is down). */
   TryAgainLater: 1013,
-  /** Not authenticated, or the session/subject was revoked (logout). */
+  /**
+   * Re-authenticate: the connection reached its maximum lifetime. Not an error: the client
+   * reconnects at once with a fresh ticket (which is checked again).
+   */
+  Reauthenticate: 4000,
+  /** Not authenticated, or the session/subject was revoked (logout). Terminal for the client. */
   Unauthorized: 4401,
   /** Authenticated but not allowed (e.g. a foreign Origin in close-frame refusal mode). */
   Forbidden: 4403,
-  /** The first-message authentication did not arrive in time. */
-  AuthTimeout: 4408,
   /** The connection exceeded its message rate limit. */
   RateLimited: 4429,
 } as const;

@@ -1,5 +1,6 @@
 import { CloseCode } from './close-codes.js';
-import { WsGateConfigError } from './errors.js';
+import { DEFAULTS } from './defaults.js';
+import { optionsObject, positiveInteger } from './option-checks.js';
 import type { Principal } from './ticket-service.js';
 
 /** The one thing the registry needs of a socket: to close it. `ws`'s `WebSocket` fits. */
@@ -99,19 +100,25 @@ function closeAll<C extends ClosableConnection>(set: Set<C> | undefined, reason:
  * Entries leave the registry when their unregister function runs, so it never leaks.
  */
 export function createConnectionRegistry<C extends ClosableConnection = ClosableConnection>(
-  limits: ConnectionLimits = {},
+  input?: ConnectionLimits,
 ): ConnectionRegistry<C> {
-  const maxPerSubject = limits.maxPerSubject ?? 10;
-  const maxPerAddress = limits.maxPerAddress ?? 100;
-  const reservationTimeoutMs = limits.reservationTimeoutMs ?? 10_000;
-  for (const [name, value] of [
-    ['maxPerSubject', maxPerSubject],
-    ['maxPerAddress', maxPerAddress],
-    ['reservationTimeoutMs', reservationTimeoutMs],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1)
-      throw new WsGateConfigError(`connections.${name} must be a positive integer`);
-  }
+  const limits = optionsObject('connections', input);
+  const defaults = DEFAULTS.connections;
+  const maxPerSubject = positiveInteger(
+    'connections.maxPerSubject',
+    limits.maxPerSubject,
+    defaults.maxPerSubject,
+  );
+  const maxPerAddress = positiveInteger(
+    'connections.maxPerAddress',
+    limits.maxPerAddress,
+    defaults.maxPerAddress,
+  );
+  const reservationTimeoutMs = positiveInteger(
+    'connections.reservationTimeoutMs',
+    limits.reservationTimeoutMs,
+    defaults.reservationTimeoutMs,
+  );
   const bySubject = new Map<string, Set<C>>();
   const bySession = new Map<string, Set<C>>();
   /** Open plus reserved connections, per subject and per address. */
@@ -188,8 +195,10 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
         },
       };
     },
-    revokeSession: (sessionId, reason = 'session revoked') => closeAll(bySession.get(sessionId), reason),
-    revokeSubject: (subject, reason = 'subject revoked') => closeAll(bySubject.get(subject), reason),
+    revokeSession: (sessionId, reason = DEFAULTS.revocationReasons.session) =>
+      closeAll(bySession.get(sessionId), reason),
+    revokeSubject: (subject, reason = DEFAULTS.revocationReasons.subject) =>
+      closeAll(bySubject.get(subject), reason),
     connectionsOf: (subject) => [...(bySubject.get(subject) ?? [])],
     get size() {
       return size;

@@ -1,102 +1,144 @@
 import { CloseCode } from './close-codes.js';
-import { WsGateConfigError } from './errors.js';
+import { DEFAULTS } from './defaults.js';
+import { nonNegativeInteger, optionsObject } from './option-checks.js';
+import type { TicketClaims } from './ticket-store.js';
 
-/** The parts of a `ws` WebSocket the supervisor uses. */
-export interface SupervisedSocket {
+/** What the supervisor needs of a connection, whatever its transport. */
+export interface SupervisedConnection {
+  /** Closes the connection with a code. */
+  close(code: number, reason: string): void;
+  /** Drops the connection at once (a dead peer). */
+  terminate(): void;
+  /**
+   * Pings the peer, for transports without a heartbeat of their own (`ws`); report the answer
+   * with {@link Supervision.pong}. Omit it when the transport has its own (Engine.IO).
+   */
+  ping?(): void;
+}
+
+/** What a session re-check may answer: still active, ended, or active with updated claims. */
+export type SessionStatus = boolean | { readonly claims: TicketClaims };
+
+/** The supervision of one connection. */
+export interface Supervision {
+  /** The peer answered a ping. */
+  pong(): void;
+  /** The connection closed: stop every timer of it. Idempotent. */
+  stop(): void;
+}
+
+/** What to supervise besides the heartbeat. */
+export interface SupervisionHooks {
+  /** The session re-check (the gate's `isSessionActive` for this principal). */
+  readonly sessionCheck?: (() => SessionStatus | Promise<SessionStatus>) | undefined;
+  /** Receives updated claims from a session re-check. */
+  readonly onClaims?: ((claims: TicketClaims) => void) | undefined;
+}
+
+/** The parts of a `ws` WebSocket that {@link ConnectionSupervisor.send} uses. */
+export interface SendableSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  ping(): void;
-  terminate(): void;
-  close(code?: number, reason?: string): void;
   send(data: string): void;
-  on(event: 'pong' | 'close', listener: () => void): unknown;
+  close(code?: number, reason?: string): void;
 }
 
 /** Options of {@link createConnectionSupervisor}. */
 export interface SupervisionOptions {
   /** Ping interval; a peer that has not answered the previous ping is terminated. `0` disables. @default 30_000 */
   heartbeatIntervalMs?: number;
-  /** Close connections older than this with 4401 (re-authenticate). `0` disables. @default 0 */
+  /**
+   * Close connections older than this with 4000 (re-authenticate: the client reconnects with a
+   * fresh ticket, which is checked again). `0` disables. @default 0
+   */
   maxLifetimeMs?: number;
-  /** Re-check the session this often (needs `isSessionActive`); an ended session closes with 4401. `0` disables. @default 60_000 */
+  /**
+   * Re-check the session this often (needs `isSessionActive`): an ended session closes with
+   * 4401; updated claims replace the connection's. `0` disables. @default 60_000
+   */
   sessionCheckIntervalMs?: number;
   /** Most bytes queued for a slow reader before its socket is closed with 1008. @default 1_048_576 */
   maxBufferedBytes?: number;
 }
 
-/** Resolved supervision settings. */
+/** Heartbeat, lifetime, session re-check and slow-reader protection of open connections. */
 export interface ConnectionSupervisor {
   readonly maxBufferedBytes: number;
-  /**
-   * Starts heartbeat, lifetime and session re-check timers for one socket; they stop when it
-   * closes. `isSessionActive` is the gate's session check, if any.
-   */
-  supervise(socket: SupervisedSocket, isSessionActive?: () => boolean | Promise<boolean>): void;
+  /** Starts supervising one connection; call `stop()` when it closes. */
+  supervise(connection: SupervisedConnection, hooks?: SupervisionHooks): Supervision;
   /**
    * Sends a frame unless the peer is reading too slowly: past `maxBufferedBytes` queued, the
    * socket is closed with 1008 and `false` is returned. Does nothing on a socket that is not open.
    */
-  send(socket: SupervisedSocket, data: string): boolean;
+  send(socket: SendableSocket, data: string): boolean;
 }
 
 const OPEN = 1;
 
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new WsGateConfigError(`supervision.${name} must be a non-negative integer`);
-  return value;
-}
-
 /**
  * Creates the connection supervisor: heartbeat (dead peers are terminated), optional maximum
- * lifetime, periodic session re-check (a session that ended closes its sockets with 4401 even
- * without an explicit logout) and a send buffer cap (a slow reader is closed with 1008 rather
- * than making the server buffer without bound). Timers are `unref()`ed.
+ * lifetime (4000, re-authenticate), periodic session re-check (a session that ended closes its
+ * connections with 4401 even without an explicit logout; updated claims are applied) and a send
+ * buffer cap (a slow reader is closed with 1008 rather than making the server buffer without
+ * bound). One timer per concern for all connections, `unref()`ed.
  */
-export function createConnectionSupervisor(options: SupervisionOptions = {}): ConnectionSupervisor {
+export function createConnectionSupervisor(input?: SupervisionOptions): ConnectionSupervisor {
+  const options = optionsObject('supervision', input);
+  const defaults = DEFAULTS.supervision;
   const heartbeatIntervalMs = nonNegativeInteger(
-    'heartbeatIntervalMs',
-    options.heartbeatIntervalMs ?? 30_000,
+    'supervision.heartbeatIntervalMs',
+    options.heartbeatIntervalMs,
+    defaults.heartbeatIntervalMs,
   );
-  const maxLifetimeMs = nonNegativeInteger('maxLifetimeMs', options.maxLifetimeMs ?? 0);
+  const maxLifetimeMs = nonNegativeInteger(
+    'supervision.maxLifetimeMs',
+    options.maxLifetimeMs,
+    defaults.maxLifetimeMs,
+  );
   const sessionCheckIntervalMs = nonNegativeInteger(
-    'sessionCheckIntervalMs',
-    options.sessionCheckIntervalMs ?? 60_000,
+    'supervision.sessionCheckIntervalMs',
+    options.sessionCheckIntervalMs,
+    defaults.sessionCheckIntervalMs,
   );
-  const maxBufferedBytes = nonNegativeInteger('maxBufferedBytes', options.maxBufferedBytes ?? 1_048_576);
+  const maxBufferedBytes = nonNegativeInteger(
+    'supervision.maxBufferedBytes',
+    options.maxBufferedBytes,
+    defaults.maxBufferedBytes,
+  );
 
-  // One timer per concern for all sockets, not one per socket: idle connections stay cheap.
-  const heartbeat = new Map<SupervisedSocket, { alive: boolean }>();
-  const sessionChecks = new Map<SupervisedSocket, () => boolean | Promise<boolean>>();
+  const heartbeat = new Map<SupervisedConnection, { alive: boolean }>();
+  const sessionChecks = new Map<SupervisedConnection, SupervisionHooks>();
+  // Connections whose session check has not settled yet: a hung session store must not pile up
+  // one pending check per connection per interval.
+  const checking = new Set<SupervisedConnection>();
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let sessionTimer: NodeJS.Timeout | undefined;
 
   const beat = () => {
-    for (const [socket, state] of heartbeat) {
+    for (const [connection, state] of heartbeat) {
       if (!state.alive) {
-        socket.terminate();
+        connection.terminate();
         continue;
       }
       state.alive = false;
-      if (socket.readyState === OPEN) socket.ping();
+      connection.ping?.();
     }
   };
-  // Sockets whose session check has not settled yet: a hung session store must not pile up one
-  // pending check per socket per interval.
-  const checking = new Set<SupervisedSocket>();
   const recheckSessions = () => {
-    for (const [socket, isSessionActive] of sessionChecks) {
-      if (checking.has(socket)) continue;
-      checking.add(socket);
+    for (const [connection, hooks] of sessionChecks) {
+      if (checking.has(connection) || hooks.sessionCheck === undefined) continue;
+      checking.add(connection);
       Promise.resolve()
-        .then(isSessionActive)
+        .then(hooks.sessionCheck)
         .then(
-          (active) => {
-            if (!active) socket.close(CloseCode.Unauthorized, 'session ended');
+          (status) => {
+            if (!sessionChecks.has(connection)) return;
+            if (status === false) connection.close(CloseCode.Unauthorized, 'session ended');
+            else if (typeof status === 'object' && status !== null) hooks.onClaims?.(status.claims);
           },
-          () => undefined, // A failing check (store down) keeps the socket: revocation still reaches it.
+          () => undefined, // A failing check (store down) keeps the connection: revocation still reaches it.
         )
-        .finally(() => checking.delete(socket));
+        .finally(() => checking.delete(connection));
     }
   };
   const startTimer = (intervalMs: number, tick: () => void) => {
@@ -107,43 +149,48 @@ export function createConnectionSupervisor(options: SupervisionOptions = {}): Co
 
   return Object.freeze({
     maxBufferedBytes,
-    supervise(socket: SupervisedSocket, isSessionActive?: () => boolean | Promise<boolean>) {
+    supervise(connection: SupervisedConnection, hooks: SupervisionHooks = {}): Supervision {
       let lifetimeTimer: NodeJS.Timeout | undefined;
-      if (heartbeatIntervalMs > 0) {
-        const state = { alive: true };
-        heartbeat.set(socket, state);
-        socket.on('pong', () => {
-          state.alive = true;
-        });
+      const state = { alive: true };
+      if (heartbeatIntervalMs > 0 && connection.ping !== undefined) {
+        heartbeat.set(connection, state);
         heartbeatTimer ??= startTimer(heartbeatIntervalMs, beat);
       }
       if (maxLifetimeMs > 0) {
         lifetimeTimer = setTimeout(
-          () => socket.close(CloseCode.Unauthorized, 'connection lifetime reached'),
+          () => connection.close(CloseCode.Reauthenticate, 'connection lifetime reached'),
           maxLifetimeMs,
         );
         lifetimeTimer.unref();
       }
-      if (sessionCheckIntervalMs > 0 && isSessionActive !== undefined) {
-        sessionChecks.set(socket, isSessionActive);
+      if (sessionCheckIntervalMs > 0 && hooks.sessionCheck !== undefined) {
+        sessionChecks.set(connection, hooks);
         sessionTimer ??= startTimer(sessionCheckIntervalMs, recheckSessions);
       }
-      socket.on('close', () => {
-        if (lifetimeTimer !== undefined) clearTimeout(lifetimeTimer);
-        heartbeat.delete(socket);
-        sessionChecks.delete(socket);
-        checking.delete(socket);
-        if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
-          clearInterval(heartbeatTimer);
-          heartbeatTimer = undefined;
-        }
-        if (sessionChecks.size === 0 && sessionTimer !== undefined) {
-          clearInterval(sessionTimer);
-          sessionTimer = undefined;
-        }
-      });
+      let stopped = false;
+      return {
+        pong: () => {
+          state.alive = true;
+        },
+        stop: () => {
+          if (stopped) return;
+          stopped = true;
+          if (lifetimeTimer !== undefined) clearTimeout(lifetimeTimer);
+          heartbeat.delete(connection);
+          sessionChecks.delete(connection);
+          checking.delete(connection);
+          if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
+            clearInterval(heartbeatTimer);
+            heartbeatTimer = undefined;
+          }
+          if (sessionChecks.size === 0 && sessionTimer !== undefined) {
+            clearInterval(sessionTimer);
+            sessionTimer = undefined;
+          }
+        },
+      };
     },
-    send(socket: SupervisedSocket, data: string): boolean {
+    send(socket: SendableSocket, data: string): boolean {
       if (socket.readyState !== OPEN) return false;
       if (maxBufferedBytes > 0 && socket.bufferedAmount + Buffer.byteLength(data) > maxBufferedBytes) {
         socket.close(CloseCode.PolicyViolation, 'send buffer full');

@@ -1,4 +1,6 @@
 import { CloseCode } from './close-codes.js';
+import { DEFAULTS } from './defaults.js';
+import { nonEmptyString } from './option-checks.js';
 import { WsGateConfigError, WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { checkHandshakeSyntax, type HandshakeSyntaxError } from './handshake-syntax.js';
@@ -103,8 +105,8 @@ export interface HandshakeAuthorizerOptions<TClaims extends TicketClaims = Ticke
   bruteForce?: RefusalLimitOptions | false;
 }
 
-/** Result of {@link HandshakeAuthorizer.precheck}: transport and Origin passed, no ticket looked at. */
-export type HandshakePrecheck =
+/** Transport and Origin passed, no ticket looked at yet. */
+type HandshakePrecheck =
   | { readonly ok: true; readonly clientIp: string | undefined; readonly origin: string | undefined }
   | HandshakeRefusal;
 
@@ -140,11 +142,6 @@ export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims
   authorize(request: HandshakeRequest, options?: AuthorizeOptions): Promise<HandshakeResult<TClaims>>;
   /** Reads the handshake's syntax and ticket, as they are now. Never throws. */
   inspect(request: HandshakeRequest, options?: Pick<AuthorizeOptions, 'websocket'>): HandshakeInspection;
-  /**
-   * Transport and Origin only, for first-message authentication (the ticket arrives in the
-   * first frame; see `createFirstMessageAuthenticator`). Never throws.
-   */
-  precheck(request: HandshakeRequest): HandshakePrecheck;
 }
 
 function refusal(
@@ -181,9 +178,7 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
   if (sources.length === 0 || sources.some((source) => source !== 'query' && source !== 'subprotocol')) {
     throw new WsGateConfigError("ticketSources must list 'query' and/or 'subprotocol'");
   }
-  const queryParam = options.queryParam ?? 'ticket';
-  if (typeof queryParam !== 'string' || queryParam === '')
-    throw new WsGateConfigError('queryParam must be a non-empty string');
+  const queryParam = nonEmptyString('queryParam', options.queryParam, DEFAULTS.queryParam);
   const { isSessionActive } = options;
   const refusals = options.bruteForce === false ? undefined : createRefusalLimiter(options.bruteForce ?? {});
   const refuseTicket = (
@@ -278,5 +273,5 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
-  return Object.freeze({ authorize, inspect, precheck });
+  return Object.freeze({ authorize, inspect });
 }

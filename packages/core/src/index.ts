@@ -1,11 +1,15 @@
-export { CloseCode } from './close-codes.js';
+export type { AdmittableWebSocket, AdmittedConnection, GatedConnection } from './admission.js';
 export {
-  createConnectionSupervisor,
-  type ConnectionSupervisor,
-  type SupervisedSocket,
-  type SupervisionOptions,
-} from './connection-supervisor.js';
+  auditLine,
+  type AuditEvent,
+  type AuditEventName,
+  type AuditEvents,
+  type AuditFieldValue,
+  type AuditLevel,
+  type AuditOptions,
+} from './audit-events.js';
 export { systemClock, type Clock } from './clock.js';
+export { CloseCode } from './close-codes.js';
 export {
   createConnectionRegistry,
   truncateCloseReason,
@@ -16,6 +20,24 @@ export {
   type ReservationResult,
 } from './connection-registry.js';
 export {
+  createConnectionSupervisor,
+  type ConnectionSupervisor,
+  type SendableSocket,
+  type SessionStatus,
+  type SupervisedConnection,
+  type Supervision,
+  type SupervisionHooks,
+  type SupervisionOptions,
+} from './connection-supervisor.js';
+export { DEFAULTS } from './defaults.js';
+export {
+  eventEnvelope,
+  typeEnvelope,
+  type DecodedEnvelope,
+  type DecodeResult,
+  type EnvelopeCodec,
+} from './envelope-codecs.js';
+export {
   TicketKeyExistsError,
   TicketStoreClosedError,
   TicketStoreFullError,
@@ -24,25 +46,26 @@ export {
   WsGateError,
 } from './errors.js';
 export {
-  createFirstMessageAuthenticator,
-  type FirstMessageAuthenticator,
-  type FirstMessageAuthOptions,
-  type FirstMessageResult,
-  type PendingFirstMessageAuth,
-} from './first-message-auth.js';
+  createFrameChecker,
+  resolveFrameLimits,
+  type FrameCheck,
+  type FrameChecker,
+  type FrameLimits,
+  type RawFrame,
+  type ResolvedFrameLimits,
+} from './frame-check.js';
 export {
   createHandshakeAuthorizer,
   HANDSHAKE_REFUSALS,
   type AuthorizeOptions,
-  type HandshakeInspection,
-  type HandshakeRefusalStatus,
   type HandshakeAcceptance,
   type HandshakeAuthorizer,
   type HandshakeAuthorizerOptions,
-  type HandshakePrecheck,
+  type HandshakeInspection,
   type HandshakeRefusal,
   type HandshakeRefusalCode,
   type HandshakeRefusalReason,
+  type HandshakeRefusalStatus,
   type HandshakeResult,
 } from './handshake-authorizer.js';
 export {
@@ -58,6 +81,7 @@ export {
   type HandshakeSyntaxError,
 } from './handshake-syntax.js';
 export { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
+export { isSafePathSegment, safePointer } from './issue-path.js';
 export {
   jsonSchemaValidator,
   type JsonSchema,
@@ -66,18 +90,47 @@ export {
 } from './json-schema-validator.js';
 export { MemoryTicketStore, type MemoryTicketStoreOptions } from './memory-ticket-store.js';
 export {
-  createMessageGuard,
-  errorFrame,
-  type ConnectionMessageGuard,
-  type ErrorFrame,
-  type MessageCheck,
+  holdsAnyRole,
+  isMessageAllowed,
+  rolesOf,
+  satisfiesClaims,
+  type ClaimRequirement,
+  type MessageAccess,
+} from './message-authorization.js';
+export {
+  invalidMessage,
+  MESSAGE_ERRORS,
+  messageError,
+  unknownMessage,
+  type MessageError,
   type MessageErrorCode,
-  type MessageGuard,
-  type MessageGuardOptions,
+} from './message-errors.js';
+export {
+  MessageRejection,
+  type ConnectionRouter,
+  type MessageRoute,
+  type MessageRouter,
+  type RouterConnection,
+  type RouteResolution,
+} from './message-router.js';
+export {
+  toValidator,
+  type InferMessage,
   type MessageOf,
-  type MessageSchemas,
-  type RawFrame,
-} from './message-guard.js';
+  type MessageSchema,
+  type StandardSchemaV1,
+} from './message-schema.js';
+export {
+  booleanOption,
+  nonEmptyString,
+  nonNegativeInteger,
+  oneOf,
+  optionalFunction,
+  optionsObject,
+  positiveInteger,
+  positiveNumber,
+  requiredFunction,
+} from './option-checks.js';
 export { normalizeOrigin, parseOrigin, type ParsedOrigin } from './origin.js';
 export {
   createOriginPolicy,
@@ -88,7 +141,14 @@ export {
   type OriginRefusalReason,
 } from './origin-policy.js';
 export { createRefusalLimiter, type RefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
+export {
+  createMemoryRateLimiter,
+  type MemoryRateLimiterOptions,
+  type RateLimitDecision,
+  type RequestRateLimiter,
+} from './request-rate-limiter.js';
 export { parseUntrustedJson, type SafeJsonResult } from './safe-json.js';
+export { selectSubprotocol } from './subprotocol.js';
 export {
   generateTicket,
   isWellFormedTicket,
@@ -100,13 +160,22 @@ export {
   extractTicket,
   offeredSubprotocols,
   redactUrlForLog,
-  withoutTicketSubprotocols,
-  DEFAULT_QUERY_PARAM,
   TICKET_SUBPROTOCOL_PREFIX,
+  withoutTicketSubprotocols,
   WSGATE_SUBPROTOCOL,
   type TicketExtraction,
   type TicketSource,
 } from './ticket-extraction.js';
+export {
+  ticketRateKey,
+  type IssueForRequestResult,
+  type TicketAnswer,
+  type TicketAnswerStatus,
+  type TicketRequestAuthenticator,
+  type TicketRequestPrecheck,
+  type TicketRequestRefusal,
+  type TicketSubject,
+} from './ticket-request.js';
 export {
   createTicketService,
   type IssuedTicket,
@@ -127,12 +196,12 @@ export {
   type TrustProxy,
 } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
+export type { WsServerOptions } from './ws-server-options.js';
 export {
   createWsGate,
-  type IssueForRequestResult,
   type RefusalMode,
-  type TicketRequestPrecheck,
-  type TicketRequestRefusal,
+  type SessionCheck,
+  type TicketRequestOptions,
   type UpgradeAcceptance,
   type UpgradeResult,
   type WsGate,

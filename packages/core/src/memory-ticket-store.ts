@@ -1,10 +1,12 @@
 import { systemClock, type Clock } from './clock.js';
+import { DEFAULTS } from './defaults.js';
 import {
   TicketKeyExistsError,
   TicketStoreClosedError,
   TicketStoreFullError,
   WsGateConfigError,
 } from './errors.js';
+import { nonNegativeInteger, optionsObject, positiveInteger } from './option-checks.js';
 import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
 /** Options of {@link MemoryTicketStore}. */
@@ -37,24 +39,13 @@ interface MemoryTicketStoreConfig {
   readonly clock: Clock;
 }
 
-function positiveInteger(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  allowZero = false,
-): number {
-  const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < (allowZero ? 0 : 1)) {
-    throw new WsGateConfigError(`${name} must be ${allowZero ? 'a non-negative' : 'a positive'} integer`);
-  }
-  return resolved;
-}
-
-function resolveMemoryStoreOptions(options: MemoryTicketStoreOptions): MemoryTicketStoreConfig {
+function resolveMemoryStoreOptions(input: MemoryTicketStoreOptions | undefined): MemoryTicketStoreConfig {
+  const options = optionsObject('MemoryTicketStore options', input);
+  const defaults = DEFAULTS.memoryStore;
   return Object.freeze({
-    maxEntries: positiveInteger('maxEntries', options.maxEntries, 100_000),
-    maxPerSubject: positiveInteger('maxPerSubject', options.maxPerSubject, 16),
-    sweepIntervalMs: positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 30_000, true),
+    maxEntries: positiveInteger('maxEntries', options.maxEntries, defaults.maxEntries),
+    maxPerSubject: positiveInteger('maxPerSubject', options.maxPerSubject, defaults.maxPerSubject),
+    sweepIntervalMs: nonNegativeInteger('sweepIntervalMs', options.sweepIntervalMs, defaults.sweepIntervalMs),
     clock: options.clock ?? systemClock,
   });
 }

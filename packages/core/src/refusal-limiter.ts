@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
-import { WsGateConfigError } from './errors.js';
+import { DEFAULTS } from './defaults.js';
+import { optionsObject, positiveInteger } from './option-checks.js';
+import { WindowCounter } from './window-counter.js';
 
 /** Options of the per-address handshake brute-force limit. */
 export interface RefusalLimitOptions {
@@ -23,65 +25,31 @@ export interface RefusalLimiter {
   readonly size: number;
 }
 
-interface Window {
-  startedAt: number;
-  refusals: number;
-}
-
 /**
  * Creates the handshake brute-force limit: after `maxRefusals` refused ticket presentations
  * from one address within `windowMs`, further upgrades from it are refused with 429 before
  * any store access, until the window ends. Defaults are far above any legitimate burst.
  * Memory is bounded by `maxAddresses`.
  */
-export function createRefusalLimiter(options: RefusalLimitOptions = {}): RefusalLimiter {
-  const maxRefusals = options.maxRefusals ?? 100;
-  const windowMs = options.windowMs ?? 60_000;
-  const maxAddresses = options.maxAddresses ?? 100_000;
+export function createRefusalLimiter(input?: RefusalLimitOptions): RefusalLimiter {
+  const options = optionsObject('bruteForce', input);
+  const defaults = DEFAULTS.bruteForce;
+  const maxRefusals = positiveInteger('bruteForce.maxRefusals', options.maxRefusals, defaults.maxRefusals);
+  const windowMs = positiveInteger('bruteForce.windowMs', options.windowMs, defaults.windowMs);
+  const maxAddresses = positiveInteger(
+    'bruteForce.maxAddresses',
+    options.maxAddresses,
+    defaults.maxAddresses,
+  );
   const clock = options.clock ?? systemClock;
-  for (const [name, value] of [
-    ['maxRefusals', maxRefusals],
-    ['windowMs', windowMs],
-    ['maxAddresses', maxAddresses],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1)
-      throw new WsGateConfigError(`bruteForce.${name} must be a positive integer`);
-  }
-  // Insertion order doubles as age order: a refreshed window is re-inserted at the end.
-  const windows = new Map<string, Window>();
-
-  const current = (address: string, now: number): Window | undefined => {
-    const window = windows.get(address);
-    if (window === undefined) return undefined;
-    if (now - window.startedAt >= windowMs) {
-      windows.delete(address);
-      return undefined;
-    }
-    return window;
-  };
-
+  const counter = new WindowCounter(windowMs, maxAddresses, clock);
   return {
-    isBlocked(address) {
-      if (address === undefined) return false;
-      const window = current(address, clock());
-      return window !== undefined && window.refusals >= maxRefusals;
-    },
+    isBlocked: (address) => address !== undefined && counter.peek(address).count >= maxRefusals,
     recordRefusal(address) {
-      if (address === undefined) return;
-      const now = clock();
-      const window = current(address, now);
-      if (window !== undefined) {
-        window.refusals += 1;
-        return;
-      }
-      if (windows.size >= maxAddresses) {
-        const stalest = windows.keys().next();
-        if (stalest.done !== true) windows.delete(stalest.value);
-      }
-      windows.set(address, { startedAt: now, refusals: 1 });
+      if (address !== undefined) counter.increment(address);
     },
     get size() {
-      return windows.size;
+      return counter.size;
     },
   };
 }

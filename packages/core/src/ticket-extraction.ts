@@ -1,7 +1,5 @@
+import { DEFAULTS } from './defaults.js';
 import type { HandshakeHeaders } from './handshake-request.js';
-
-/** Default query parameter carrying the ticket. */
-export const DEFAULT_QUERY_PARAM = 'ticket';
 
 /** Subprotocol the server selects when the client authenticates with a subprotocol ticket. */
 export const WSGATE_SUBPROTOCOL = 'wsgate';
@@ -127,7 +125,7 @@ function redactQueryPair(pair: string, queryParam: string): string {
  * @example
  * redactUrlForLog('/ws?room=x&ticket=abc...') // '/ws?room=x&ticket=[redacted]'
  */
-export function redactUrlForLog(url: string, queryParam: string = DEFAULT_QUERY_PARAM): string {
+export function redactUrlForLog(url: string, queryParam: string = DEFAULTS.queryParam): string {
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
   const safePath = path

@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
+import { DEFAULTS } from './defaults.js';
 import { TicketKeyExistsError, WsGateConfigError } from './errors.js';
+import { booleanOption, optionsObject, positiveInteger } from './option-checks.js';
 import { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 import { MemoryTicketStore } from './memory-ticket-store.js';
 import { normalizeOrigin } from './origin.js';
@@ -105,9 +107,9 @@ function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixB
   return { v4Prefix, v6Prefix };
 }
 
-function resolveTicketServiceOptions(options: TicketServiceOptions): TicketServiceConfig {
-  const ttlMs = options.ttlMs ?? 30_000;
-  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new WsGateConfigError('ttlMs must be a positive integer');
+function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): TicketServiceConfig {
+  const options = optionsObject('tickets', input);
+  const ttlMs = positiveInteger('tickets.ttlMs', options.ttlMs, DEFAULTS.ticketTtlMs);
   const bindIp = options.bindIp ?? true;
   if (typeof bindIp !== 'boolean' && (bindIp === null || typeof bindIp !== 'object')) {
     throw new WsGateConfigError('bindIp must be a boolean or { v4Prefix, v6Prefix }');
@@ -124,7 +126,7 @@ function resolveTicketServiceOptions(options: TicketServiceOptions): TicketServi
     store,
     ttlMs,
     ipBinding: resolveIpBinding(bindIp),
-    bindOrigin: options.bindOrigin ?? true,
+    bindOrigin: booleanOption('tickets.bindOrigin', options.bindOrigin, true),
     clock: options.clock ?? systemClock,
   });
 }

@@ -1,39 +1,55 @@
 import {
+  admitConnection,
+  admitWebSocket,
+  type AdmittableWebSocket,
+  type AdmittedConnection,
+  type GatedConnection,
+} from './admission.js';
+import { createAuditEvents, type AuditEvent, type AuditEvents, type AuditOptions } from './audit-events.js';
+import {
   createConnectionRegistry,
   type ClosableConnection,
   type ConnectionLimits,
   type ConnectionRegistry,
   type ConnectionReservation,
 } from './connection-registry.js';
+import {
+  createConnectionSupervisor,
+  type ConnectionSupervisor,
+  type SessionStatus,
+  type SupervisionOptions,
+} from './connection-supervisor.js';
+import { DEFAULTS } from './defaults.js';
+import type { EnvelopeCodec } from './envelope-codecs.js';
 import { WsGateConfigError } from './errors.js';
+import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-check.js';
 import {
   createHandshakeAuthorizer,
   HANDSHAKE_REFUSALS,
   type AuthorizeOptions,
-  type HandshakeInspection,
   type HandshakeAcceptance,
   type HandshakeAuthorizer,
+  type HandshakeInspection,
   type HandshakeRefusal,
 } from './handshake-authorizer.js';
-import type { RefusalLimitOptions } from './refusal-limiter.js';
-import {
-  createConnectionSupervisor,
-  type ConnectionSupervisor,
-  type SupervisionOptions,
-} from './connection-supervisor.js';
-import { headerValue, type HandshakeRequest } from './handshake-request.js';
-import {
-  createMessageGuard,
-  type MessageGuard,
-  type MessageGuardOptions,
-  type MessageOf,
-  type MessageSchemas,
-} from './message-guard.js';
+import type { HandshakeRequest } from './handshake-request.js';
+import { createMessageRouter, type MessageRoute, type MessageRouter } from './message-router.js';
+import { oneOf, optionsObject, positiveInteger } from './option-checks.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
+import type { RefusalLimitOptions } from './refusal-limiter.js';
+import { createMemoryRateLimiter, type RequestRateLimiter } from './request-rate-limiter.js';
+import { selectSubprotocol } from './subprotocol.js';
 import type { TicketSource } from './ticket-extraction.js';
 import {
+  createTicketRequests,
+  type IssueForRequestResult,
+  type TicketAnswer,
+  type TicketRequestAuthenticator,
+  type TicketRequestPrecheck,
+  type TicketSubject,
+} from './ticket-request.js';
+import {
   createTicketService,
-  type IssuedTicket,
   type Principal,
   type TicketService,
   type TicketServiceOptions,
@@ -44,28 +60,47 @@ import {
   type TransportPolicy,
   type TransportPolicyOptions,
 } from './transport-policy.js';
+import { resolveWsServerOptions, type WsServerOptions } from './ws-server-options.js';
 
 /**
  * How a refused handshake is answered:
- * - `'http'` (default): an HTTP 401/403/503 before the upgrade; no socket ever opens.
- * - `'close-frame'`: accept, then close at once with 4401/4403/1013 and a reason, for apps
- *   whose browser clients must see a code (browsers report a refused upgrade as 1006 only).
+ * - `'http'` (default): an HTTP 400/401/403/405/429/503 before the upgrade; no socket ever opens.
+ * - `'close-frame'`: accept, then close at once with 4401/4403/4429/1013 and the code as reason,
+ *   for apps whose browser clients must see a code (browsers report a refused upgrade as 1006
+ *   only). A handshake `ws` itself would refuse (400/405) is always answered in HTTP.
  */
 export type RefusalMode = 'http' | 'close-frame';
 
-/** Everything an adapter needs, as one options object (shared by `@wsgate/fastify` and `@wsgate/nestjs`). */
-export interface WsGateOptions<
-  TClaims extends TicketClaims = TicketClaims,
-  S extends MessageSchemas = MessageSchemas,
-> {
+/**
+ * Whether a session is still active, checked on every upgrade (after the ticket is redeemed)
+ * and periodically on open connections. May answer updated claims (`{ claims }`), which
+ * replace an open connection's claims at the next re-check.
+ */
+export type SessionCheck<TClaims extends TicketClaims = TicketClaims> = (
+  principal: Principal<TClaims>,
+) => SessionStatus | Promise<SessionStatus>;
+
+/** Rate limit of ticket requests: per session (per subject without one), counted after authentication. */
+export interface TicketRequestOptions {
+  /** Tickets per session and window, or `false`. @default { max: 30, windowMs: 60_000 } */
+  rateLimit?: { max?: number; windowMs?: number } | false;
+  /**
+   * Where the count is kept: in this process by default; the adapters plug their framework's
+   * store (`@fastify/rate-limit`, `@nestjs/throttler`), or pass your own.
+   */
+  limiter?: RequestRateLimiter;
+}
+
+/** Everything the adapters share, as one options object (read and validated once, here). */
+export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims> {
   /** A ticket service, or options to create one (memory store by default). @default {} */
   tickets?: TicketService<TClaims> | TicketServiceOptions;
   /** The Origin allowlist: a compiled policy or its options. Required. */
   origins: OriginPolicy | OriginPolicyOptions;
   /** Trusted proxies and `requireSecure`. @default { trustProxy: false, requireSecure: false } */
   transport?: TransportPolicy | TransportPolicyOptions;
-  /** Message guard settings, when the app routes messages through @wsgate. */
-  messages?: MessageGuardOptions<S>;
+  /** Limits of every inbound message: size, rate, depth. @default { maxBytes: 16_384, rateLimit: { burst: 40, perSecond: 20 }, maxDepth: 32 } */
+  messages?: FrameLimits;
   /** Where clients may put the ticket. @default ['query', 'subprotocol'] */
   ticketSources?: readonly TicketSource[];
   /** Query parameter carrying the ticket. @default 'ticket' */
@@ -74,18 +109,23 @@ export interface WsGateOptions<
   refusal?: RefusalMode;
   /**
    * Is the ticket's session still active? Checked on every upgrade after the ticket is redeemed,
-   * so a ticket issued before a logout cannot open a socket. Strongly recommended with sessions.
+   * so a ticket issued before a logout cannot open a socket, and re-checked on open connections
+   * (`supervision.sessionCheckIntervalMs`). Strongly recommended with sessions.
    */
-  isSessionActive?: (principal: Principal<TClaims>) => boolean | Promise<boolean>;
+  isSessionActive?: SessionCheck<TClaims>;
   /**
    * Per-address limit on refused ticket presentations (429 before any store access), or `false`.
-   * @default { maxRefusals: 100, windowMs: 60_000 }
+   * Counted per instance. @default { maxRefusals: 100, windowMs: 60_000 }
    */
   bruteForce?: RefusalLimitOptions | false;
-  /** Caps on connections per subject and per address (429 before the upgrade). @default { maxPerSubject: 10, maxPerAddress: 100 } */
+  /** Caps on connections per subject and per address (429 before the upgrade), per instance. @default { maxPerSubject: 10, maxPerAddress: 100 } */
   connections?: ConnectionLimits;
   /** Heartbeat, lifetime, session re-check and send-buffer cap of open connections. */
   supervision?: SupervisionOptions;
+  /** The ticket route's rate limit. @default { rateLimit: { max: 30, windowMs: 60_000 } } */
+  ticketRequests?: TicketRequestOptions;
+  /** Audit events: the key of the session-id hash in logs. @default random per process */
+  audit?: AuditOptions;
   /**
    * Longest time an upgrade request may take to become a WebSocket (authorization, the app's
    * hooks, a response it waits behind); past it, adapters destroy its socket.
@@ -94,79 +134,95 @@ export interface WsGateOptions<
   upgradeTimeoutMs?: number;
 }
 
-/** An accepted upgrade with the connection slot it holds: attach the socket, or release the slot. */
+/** An accepted upgrade with the connection slot it holds: admit the socket, or release the slot. */
 export type UpgradeAcceptance<
-  TClaims extends TicketClaims,
-  C extends ClosableConnection,
+  TClaims extends TicketClaims = TicketClaims,
+  C extends ClosableConnection = ClosableConnection,
 > = HandshakeAcceptance<TClaims> & {
   readonly reservation: ConnectionReservation<C>;
 };
 
 /** Result of {@link WsGate.authorizeUpgrade}. */
-export type UpgradeResult<TClaims extends TicketClaims, C extends ClosableConnection> =
-  UpgradeAcceptance<TClaims, C> | HandshakeRefusal;
-
-/** The resolved, frozen @wsgate configuration and the services built from it. */
-export interface WsGate<
+export type UpgradeResult<
   TClaims extends TicketClaims = TicketClaims,
-  M = unknown,
   C extends ClosableConnection = ClosableConnection,
-> {
+> = UpgradeAcceptance<TClaims, C> | HandshakeRefusal;
+
+/** The resolved, frozen @wsgate configuration and every rule adapters apply, once. */
+export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
   readonly tickets: TicketService<TClaims>;
   readonly origins: OriginPolicy;
   readonly transport: TransportPolicy;
   readonly authorizer: HandshakeAuthorizer<TClaims>;
-  /** `undefined` when no `messages` option was given. */
-  readonly messageGuard: MessageGuard<M> | undefined;
-  readonly registry: ConnectionRegistry<C>;
-  /** Heartbeat, lifetime, session re-check and slow-reader protection for open sockets. */
+  readonly registry: ConnectionRegistry<ClosableConnection>;
+  /** Heartbeat, lifetime, session re-check and slow-reader protection for open connections. */
   readonly supervisor: ConnectionSupervisor;
-  /** The `isSessionActive` option, for periodic re-checks of open connections. */
-  readonly isSessionActive: ((principal: Principal<TClaims>) => boolean | Promise<boolean>) | undefined;
+  /** Builders of every audit event adapters log. */
+  readonly audit: AuditEvents;
+  /** Limits of every inbound message. */
+  readonly messageLimits: ResolvedFrameLimits;
   readonly refusal: RefusalMode;
   readonly queryParam: string;
   /** Longest time an upgrade request may take to become a WebSocket (ms). */
   readonly upgradeTimeoutMs: number;
-  /**
-   * What adapters call on every upgrade request: the handshake authorizer, then the connection
-   * caps. On acceptance, attach the socket to `reservation` once it exists (or `release()` it).
-   * Never rejects.
-   */
-  authorizeUpgrade(request: HandshakeRequest, options?: AuthorizeOptions): Promise<UpgradeResult<TClaims, C>>;
+
   /**
    * Reads a handshake's syntax and ticket as it arrives, for adapters that redact the request
    * before authorizing it (pass the result as `authorizeUpgrade(request, { inspection })`).
    */
-  inspectHandshake(request: HandshakeRequest): HandshakeInspection;
+  inspectHandshake(
+    request: HandshakeRequest,
+    options?: Pick<AuthorizeOptions, 'websocket'>,
+  ): HandshakeInspection;
   /**
-   * The checks of a ticket request that need no user: transport (when `requireSecure`) and
-   * Origin (a foreign Origin gets 403 and no ticket). Run it before authenticating.
+   * What adapters call on every upgrade request: the handshake authorizer (syntax, address,
+   * transport, Origin, brute-force limit, ticket, session), then the connection caps. On
+   * acceptance, admit the socket once it exists (or `reservation.release()`). Never rejects.
    */
+  authorizeUpgrade(request: HandshakeRequest, options?: AuthorizeOptions): Promise<UpgradeResult<TClaims>>;
+  /**
+   * Admits an accepted connection: registry (revocation, caps), supervision, audit events
+   * (reported to `report`). The adapter calls `closed(code)` when it closes.
+   */
+  admit(
+    acceptance: UpgradeAcceptance<TClaims>,
+    connection: GatedConnection,
+    report: (event: AuditEvent) => void,
+  ): AdmittedConnection<TClaims>;
+  /** {@link WsGate.admit} for a `ws` WebSocket: heartbeat and close events wired. */
+  admitWebSocket(
+    acceptance: UpgradeAcceptance<TClaims>,
+    socket: AdmittableWebSocket,
+    report: (event: AuditEvent) => void,
+  ): AdmittedConnection<TClaims>;
+  /** The subprotocol to select for an upgrade (`ws`'s `handleProtocols`). */
+  selectSubprotocol(offered: Iterable<string>, accepted: string | undefined): string | false;
+  /** `ws` server options with @wsgate's limits (`maxPayload` = message limit, fragments, pongs, no compression). */
+  wsServerOptions<O extends object>(user?: O): WsServerOptions & O;
+  /** A message router over this gate's limits and audit events. */
+  createRouter<Ctx>(
+    routes: Readonly<Record<string, MessageRoute<unknown, Ctx>>>,
+    codec: EnvelopeCodec,
+  ): MessageRouter<Ctx>;
+  /**
+   * The whole answer to a ticket request (the ready-made ticket routes of every adapter):
+   * Origin and transport (403), `authenticate` (401), rate limit per session (429), issue (200,
+   * or 503 when the store is down); always `Cache-Control: no-store`.
+   */
+  answerTicketRequest(
+    request: HandshakeRequest,
+    authenticate: TicketRequestAuthenticator<TClaims>,
+  ): Promise<TicketAnswer>;
+  /** The transport and Origin checks of a ticket request, alone. */
   precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck;
   /**
-   * Issues a ticket for an authenticated HTTP request (the app's ticket endpoint): refuses a
+   * Issues a ticket for an authenticated HTTP request (your own ticket route): refuses a
    * foreign Origin (403, no ticket issued), binds the ticket to the client address resolved
-   * through trusted proxies and to the request's Origin.
+   * through trusted proxies and to the request's Origin. Rejects with a `WsGateError` (503) when
+   * the store is down.
    */
-  issueForRequest(
-    request: HandshakeRequest,
-    input: { subject: string; sessionId?: string | undefined; claims?: TClaims | undefined },
-  ): Promise<IssueForRequestResult>;
+  issueForRequest(request: HandshakeRequest, subject: TicketSubject<TClaims>): Promise<IssueForRequestResult>;
 }
-
-/** A ticket request refused before any user lookup. */
-export interface TicketRequestRefusal {
-  readonly ok: false;
-  readonly status: 403;
-  readonly code: 'ORIGIN_NOT_ALLOWED' | 'INSECURE_TRANSPORT';
-}
-
-/** Result of {@link WsGate.precheckTicketRequest}. */
-export type TicketRequestPrecheck =
-  { readonly ok: true; readonly origin: string | undefined } | TicketRequestRefusal;
-
-/** Result of {@link WsGate.issueForRequest}. */
-export type IssueForRequestResult = ({ readonly ok: true } & IssuedTicket) | TicketRequestRefusal;
 
 function isTicketService<TClaims extends TicketClaims>(value: unknown): value is TicketService<TClaims> {
   return value !== null && typeof value === 'object' && typeof (value as TicketService).redeem === 'function';
@@ -182,31 +238,42 @@ function isTransportPolicy(value: unknown): value is TransportPolicy {
   );
 }
 
+function resolveTicketLimiter(options: TicketRequestOptions | undefined): RequestRateLimiter | undefined {
+  const resolved = optionsObject('ticketRequests', options);
+  if (resolved.limiter !== undefined) {
+    if (resolved.limiter === null || typeof resolved.limiter.consume !== 'function')
+      throw new WsGateConfigError('ticketRequests.limiter must have consume(key)');
+    return resolved.limiter;
+  }
+  if (resolved.rateLimit === false) return undefined;
+  const rateLimit = optionsObject('ticketRequests.rateLimit', resolved.rateLimit);
+  const defaults = DEFAULTS.ticketRoute;
+  return createMemoryRateLimiter({
+    max: positiveInteger('ticketRequests.rateLimit.max', rateLimit.max, defaults.maxPerWindow),
+    windowMs: positiveInteger('ticketRequests.rateLimit.windowMs', rateLimit.windowMs, defaults.windowMs),
+  });
+}
+
 /**
- * Reads, defaults and validates @wsgate options once, and builds the ticket service, Origin
- * policy, transport policy, handshake authorizer, message guard and connection registry.
+ * Reads, defaults and validates @wsgate options once, and builds every service adapters use.
  * Throws `WsGateConfigError` on a bad option, so a misconfigured app fails at start-up.
  *
  * @example
  * const gate = createWsGate({ origins: { allow: ['https://app.example.com'] } });
  */
-export function createWsGate<
-  TClaims extends TicketClaims = TicketClaims,
-  S extends MessageSchemas = MessageSchemas,
-  C extends ClosableConnection = ClosableConnection,
->(options: WsGateOptions<TClaims, S>): WsGate<TClaims, MessageOf<S>, C> {
+export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
+  options: WsGateOptions<TClaims>,
+): WsGate<TClaims> {
   if (options === null || typeof options !== 'object')
     throw new WsGateConfigError('@wsgate options are required');
   if (options.origins === undefined)
     throw new WsGateConfigError('origins is required: list the origins allowed to connect');
-  const refusal = options.refusal ?? 'http';
-  if (refusal !== 'http' && refusal !== 'close-frame')
-    throw new WsGateConfigError("refusal must be 'http' or 'close-frame'");
-  const queryParam = options.queryParam ?? 'ticket';
-  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
-  if (!Number.isInteger(upgradeTimeoutMs) || upgradeTimeoutMs < 1)
-    throw new WsGateConfigError('upgradeTimeoutMs must be a positive integer');
-
+  const refusal = oneOf('refusal', options.refusal, ['http', 'close-frame'] as const, 'http');
+  const upgradeTimeoutMs = positiveInteger(
+    'upgradeTimeoutMs',
+    options.upgradeTimeoutMs,
+    DEFAULTS.upgradeTimeoutMs,
+  );
   const tickets = isTicketService<TClaims>(options.tickets)
     ? options.tickets
     : createTicketService<TClaims>(options.tickets ?? {});
@@ -214,71 +281,76 @@ export function createWsGate<
   const transport = isTransportPolicy(options.transport)
     ? options.transport
     : createTransportPolicy(options.transport ?? {});
+  const { isSessionActive } = options;
+  if (isSessionActive !== undefined && typeof isSessionActive !== 'function')
+    throw new WsGateConfigError('isSessionActive must be a function');
   const authorizer = createHandshakeAuthorizer<TClaims>({
     tickets,
     origins,
     transport,
     ticketSources: options.ticketSources,
-    queryParam,
-    isSessionActive: options.isSessionActive,
+    queryParam: options.queryParam,
+    isSessionActive:
+      isSessionActive === undefined
+        ? undefined
+        : async (principal) => (await isSessionActive(principal)) !== false,
     bruteForce: options.bruteForce,
   });
-  const registry = createConnectionRegistry<C>(options.connections);
+  const queryParam = options.queryParam ?? DEFAULTS.queryParam;
+  const registry = createConnectionRegistry<ClosableConnection>(options.connections);
+  const supervisor = createConnectionSupervisor(options.supervision);
+  const audit = createAuditEvents(optionsObject('audit', options.audit));
+  const messageLimits = resolveFrameLimits(options.messages);
+  const ticketRequests = createTicketRequests<TClaims>({
+    tickets,
+    origins,
+    transport,
+    limiter: resolveTicketLimiter(options.ticketRequests),
+    audit,
+  });
+  const admission = { supervisor, audit, isSessionActive };
 
   async function authorizeUpgrade(
     request: HandshakeRequest,
     authorizeOptions?: AuthorizeOptions,
-  ): Promise<UpgradeResult<TClaims, C>> {
+  ): Promise<UpgradeResult<TClaims>> {
     const result = await authorizer.authorize(request, authorizeOptions);
     if (!result.ok) return result;
     const reserved = registry.tryReserve(result.principal, result.clientIp);
-    if (!reserved.ok) {
-      const { status, closeCode } = HANDSHAKE_REFUSALS.TOO_MANY_CONNECTIONS;
-      return {
-        ok: false,
-        status,
-        closeCode,
-        code: 'TOO_MANY_CONNECTIONS',
-        reason: reserved.reason,
-        clientIp: result.clientIp,
-      };
-    }
-    return { ...result, reservation: reserved.reservation };
+    if (reserved.ok) return { ...result, reservation: reserved.reservation };
+    const { status, closeCode } = HANDSHAKE_REFUSALS.TOO_MANY_CONNECTIONS;
+    return {
+      ok: false,
+      status,
+      closeCode,
+      code: 'TOO_MANY_CONNECTIONS',
+      reason: reserved.reason,
+      clientIp: result.clientIp,
+    };
   }
-  function precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck {
-    if (transport.requireSecure && !transport.isSecure(request))
-      return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
-    const originCheck = origins.check(headerValue(request.headers, 'origin'));
-    if (!originCheck.ok) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' };
-    return { ok: true, origin: originCheck.origin };
-  }
-  const messageGuard = options.messages === undefined ? undefined : createMessageGuard(options.messages);
 
-  const gate: WsGate<TClaims, MessageOf<S>, C> = {
+  const gate: WsGate<TClaims> = {
     tickets,
     origins,
     transport,
     authorizer,
-    messageGuard,
     registry,
-    supervisor: createConnectionSupervisor(options.supervision),
-    isSessionActive: options.isSessionActive,
+    supervisor,
+    audit,
+    messageLimits,
     refusal,
-    authorizeUpgrade,
-    inspectHandshake: (request) => authorizer.inspect(request),
     queryParam,
     upgradeTimeoutMs,
-    precheckTicketRequest,
-    async issueForRequest(request, input): Promise<IssueForRequestResult> {
-      const checked = precheckTicketRequest(request);
-      if (!checked.ok) return checked;
-      const issued = await tickets.issue({
-        ...input,
-        ip: transport.clientIp(request),
-        origin: checked.origin,
-      });
-      return { ok: true, ...issued };
-    },
+    inspectHandshake: (request, inspectOptions) => authorizer.inspect(request, inspectOptions),
+    authorizeUpgrade,
+    admit: (acceptance, connection, report) => admitConnection(admission, acceptance, connection, report),
+    admitWebSocket: (acceptance, socket, report) => admitWebSocket(admission, acceptance, socket, report),
+    selectSubprotocol,
+    wsServerOptions: (user) => resolveWsServerOptions(user, messageLimits.maxBytes),
+    createRouter: (routes, codec) => createMessageRouter({ routes, codec, frames: messageLimits, audit }),
+    answerTicketRequest: (request, authenticate) => ticketRequests.answer(request, authenticate),
+    precheckTicketRequest: (request) => ticketRequests.precheck(request),
+    issueForRequest: (request, subject) => ticketRequests.issueFor(request, subject),
   };
   return Object.freeze(gate);
 }

@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createHandshakeAuthorizer,
-  createMessageGuard,
   createOriginPolicy,
   createTicketService,
   createTransportPolicy,
@@ -18,7 +17,7 @@ import {
   type RawFrame,
   type Validator,
 } from '../src/index.js';
-import { UPGRADE_HEADERS } from './helpers.js';
+import { UPGRADE_HEADERS, routedFrames } from './helpers.js';
 
 function fuzzRuns(): number {
   const raw = process.env['FUZZ_RUNS'];
@@ -292,8 +291,8 @@ describe('fuzz: handshake authorizer', () => {
           }
           // Single use: the same request never opens twice.
           expect(replay.ok).toBe(false);
-          // The precheck alone never throws either.
-          expect(() => authorizer.precheck(request)).not.toThrow();
+          // The inspection alone never throws either.
+          expect(() => authorizer.inspect(request)).not.toThrow();
         }),
         settings(),
       );
@@ -337,18 +336,14 @@ describe('fuzz: handshake authorizer', () => {
 const passThrough: Validator<unknown> = { validate: (value) => ({ ok: true, value }) };
 const MAX_BYTES = 16_384;
 const guards = {
-  standard: createMessageGuard({ schemas: { any: passThrough }, rateLimit: false, maxBytes: MAX_BYTES }),
+  standard: routedFrames({ schemas: { any: passThrough }, rateLimit: false, maxBytes: MAX_BYTES }),
   // A depth limit far above any input: the parser itself meets 8 000-deep nesting.
-  unlimitedDepth: createMessageGuard({
+  unlimitedDepth: routedFrames({
     schemas: { any: passThrough },
     rateLimit: false,
     maxBytes: MAX_BYTES,
     maxDepth: 1_000_000,
   }),
-};
-const connections = {
-  standard: guards.standard.forConnection(),
-  unlimitedDepth: guards.unlimitedDepth.forConnection(),
 };
 
 /** Iteratively (deep inputs!) checks that nothing in a parsed value carries a poisoned prototype. */
@@ -380,8 +375,9 @@ function assertClean(value: unknown): void {
 }
 
 function checkFrame(data: RawFrame, isBinary = false): void {
-  for (const connection of [connections.standard, connections.unlimitedDepth]) {
-    const result = connection.check(data, isBinary);
+  // A new connection per frame: a connection ignores frames once it has decided to close.
+  for (const guard of [guards.standard, guards.unlimitedDepth]) {
+    const result = guard.forConnection().check(data, isBinary);
     if (result.ok) {
       expect(typeof (result.message as { type: unknown }).type).toBe('string');
       assertClean(result.message);
@@ -521,15 +517,18 @@ describe('fuzz: message guard', () => {
     expect(Buffer.byteLength(arrays)).toBe(MAX_BYTES);
     expect(Buffer.byteLength(objects)).toBe(MAX_BYTES);
     for (const text of [arrays, objects, '['.repeat(MAX_BYTES)]) {
-      expect(connections.standard.check(text, false)).toMatchObject({
+      expect(guards.standard.forConnection().check(text, false)).toMatchObject({
         ok: false,
         action: 'reply',
         reply: { code: 'BAD_JSON' },
       });
       // With no depth limit the parser sees all of it; it completes with a refusal (not an object, or bad JSON).
-      expect(connections.unlimitedDepth.check(text, false)).toMatchObject({ ok: false, action: 'reply' });
+      expect(guards.unlimitedDepth.forConnection().check(text, false)).toMatchObject({
+        ok: false,
+        action: 'reply',
+      });
     }
-    expect(connections.standard.check(`${arrays} `, false)).toMatchObject({
+    expect(guards.standard.forConnection().check(`${arrays} `, false)).toMatchObject({
       ok: false,
       action: 'close',
       closeCode: 1009,

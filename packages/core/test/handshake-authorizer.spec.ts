@@ -384,34 +384,7 @@ describe('refusal table', () => {
   });
 });
 
-describe('precheck', () => {
-  it('checks transport and Origin only, and touches no ticket', async () => {
-    const { authorizer, issue, request, store } = setup();
-    const ticket = await issue();
-    expect(authorizer.precheck(request({ url: `/ws?ticket=${ticket}` }))).toEqual({
-      ok: true,
-      clientIp: CLIENT,
-      origin: APP,
-    });
-    expect(authorizer.precheck(request({ origin: undefined }))).toEqual({
-      ok: true,
-      clientIp: CLIENT,
-      origin: undefined,
-    });
-    expect(authorizer.precheck(request({ origin: 'https://evil.example' }))).toMatchObject({
-      ok: false,
-      status: 403,
-      code: 'ORIGIN_NOT_ALLOWED',
-    });
-    expect(store.takes).toHaveLength(0);
-  });
-
-  it('refuses insecure transport', () => {
-    const { authorizer, request } = setup({ transport: { requireSecure: true } });
-    expect(authorizer.precheck(request())).toMatchObject({ ok: false, code: 'INSECURE_TRANSPORT' });
-    expect(authorizer.precheck(request({ encrypted: true }))).toMatchObject({ ok: true });
-  });
-
+describe('robustness', () => {
   it('never throws, even if a policy does', async () => {
     const throwing: TransportPolicy = {
       requireSecure: false,
@@ -427,12 +400,7 @@ describe('precheck', () => {
       origins: createOriginPolicy({ allow: APP }),
       transport: throwing,
     });
-    expect(() => authorizer.precheck(handshake())).not.toThrow();
-    expect(authorizer.precheck(handshake())).toMatchObject({
-      ok: false,
-      code: 'ORIGIN_NOT_ALLOWED',
-      reason: 'bad_request',
-    });
+    expect(() => authorizer.inspect(handshake())).not.toThrow();
     await expect(authorizer.authorize(handshake())).resolves.toMatchObject({
       ok: false,
       reason: 'bad_request',

@@ -1,7 +1,16 @@
 // Shared test doubles. Not a spec file: vitest only collects `*.spec.ts`.
 import {
+  createWsGate,
   MemoryTicketStore,
+  messageError,
+  toValidator,
+  typeEnvelope,
+  type EnvelopeCodec,
+  type FrameLimits,
   type HandshakeRequest,
+  type MessageSchema,
+  type Principal,
+  type RawFrame,
   type TicketRecord,
   type TicketStore,
 } from '../src/index.js';
@@ -119,4 +128,80 @@ export class FakeConnection {
   close(code?: number, reason?: string): void {
     this.closes.push({ code, reason });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The message path through the router, observed one frame at a time.
+// ---------------------------------------------------------------------------------------------
+
+/** What happened to one frame: handled (with the validated message), answered, or closed. */
+export type FrameOutcome<M = unknown> =
+  | { readonly ok: true; readonly message: M }
+  | { readonly ok: false; readonly action: 'reply'; readonly reply: Record<string, unknown> }
+  | { readonly ok: false; readonly action: 'close'; readonly closeCode: number; readonly reason: string };
+
+/** Options of {@link routedFrames}: the schemas by message type, and the frame limits. */
+export interface RoutedFramesOptions extends FrameLimits {
+  schemas: Readonly<Record<string, MessageSchema>>;
+  codec?: EnvelopeCodec;
+}
+
+/**
+ * A router over `schemas` (type envelope unless `codec` says otherwise) whose handlers record
+ * the message they get; `forConnection().check(frame)` tells what the router did with one frame.
+ */
+export function routedFrames(options: RoutedFramesOptions) {
+  const { schemas, codec = typeEnvelope, ...frames } = options;
+  const gate = createWsGate({ origins: { allow: 'https://app.example.com' }, messages: frames });
+  let handled: unknown;
+  const routes = Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => [
+      name,
+      {
+        validator: toValidator(schema, name),
+        handle: (message: unknown) => {
+          handled = message;
+        },
+      },
+    ]),
+  );
+  const router = gate.createRouter(routes, codec);
+  return {
+    maxBytes: gate.messageLimits.maxBytes,
+    router,
+    forConnection(
+      principal: Principal = { subject: 'alice', sessionId: undefined, claims: {}, issuedAt: 0 },
+    ) {
+      let outcome: FrameOutcome | undefined;
+      const connection = router.connect({
+        principal,
+        context: undefined,
+        send: (text) => {
+          outcome = { ok: false, action: 'reply', reply: JSON.parse(text) as Record<string, unknown> };
+        },
+        close: (closeCode, reason) => {
+          outcome = { ok: false, action: 'close', closeCode, reason };
+        },
+        report: () => undefined,
+      });
+      return {
+        check(data: RawFrame, isBinary: boolean): FrameOutcome {
+          outcome = undefined;
+          handled = undefined;
+          connection.receive(data, isBinary);
+          if (outcome !== undefined) return outcome;
+          return { ok: true, message: handled };
+        },
+      };
+    },
+  };
+}
+
+/** The error frame of the type envelope for a {@link messageError}. */
+export function errorFrame(
+  code: string,
+  message: string,
+  issues?: readonly { path: string; message: string }[],
+) {
+  return { type: 'error', ...messageError(code, message, issues) };
 }

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
-  createMessageGuard,
   createOriginPolicy,
   createTicketService,
   generateTicket,
@@ -13,6 +12,7 @@ import {
   MemoryTicketStore,
   normalizeIp,
 } from '../src/index.js';
+import { routedFrames } from './helpers.js';
 
 const EXACT = ['https://app.example.com', 'http://localhost:3000', 'https://admin.example.org:8443'];
 const WILDCARD_SUFFIX = '.tenant.example.net'; // https://*.tenant.example.net
@@ -259,7 +259,7 @@ describe('ticket uniqueness', () => {
 });
 
 describe('message guard properties', () => {
-  const guard = createMessageGuard({
+  const guard = routedFrames({
     schemas: {
       join: jsonSchemaValidator(
         Type.Object({ type: Type.Literal('join'), room: Type.String({ maxLength: 32 }) }),
@@ -270,7 +270,6 @@ describe('message guard properties', () => {
     maxBytes: 4_096,
     maxDepth: 8,
   });
-  const connection = guard.forConnection();
   const KNOWN_MESSAGES = new Set([
     'message is not valid JSON',
     'message contains a forbidden key (__proto__ or constructor.prototype)',
@@ -282,12 +281,13 @@ describe('message guard properties', () => {
   ]);
 
   const checkWellBehaved = (data: string | Buffer, isBinary = false) => {
-    const result = connection.check(data, isBinary);
+    // A new connection per frame: a connection ignores frames once it has decided to close.
+    const result = guard.forConnection().check(data, isBinary);
     if (result.ok) {
       expect(['join', 'say']).toContain((result.message as { type: string }).type);
     } else if (result.action === 'reply') {
       expect(['BAD_JSON', 'VALIDATION_FAILED']).toContain(result.reply.code);
-      expect(KNOWN_MESSAGES.has(result.reply.message)).toBe(true);
+      expect(KNOWN_MESSAGES.has(result.reply['message'] as string)).toBe(true);
     } else {
       expect([1003, 1009]).toContain(result.closeCode);
     }
@@ -351,10 +351,9 @@ describe('message guard properties', () => {
     // Raw `__proto__` keys (JSON.stringify of a record never writes them) are refused, not merged.
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => {
-        const result = connection.check(
-          `{"type":"join","room":"a","__proto__":{"polluted":${JSON.stringify(value)}}}`,
-          false,
-        );
+        const result = guard
+          .forConnection()
+          .check(`{"type":"join","room":"a","__proto__":{"polluted":${JSON.stringify(value)}}}`, false);
         expect(result).toMatchObject({ ok: false, action: 'reply', reply: { code: 'BAD_JSON' } });
         expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
       }),

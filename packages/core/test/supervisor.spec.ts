@@ -3,8 +3,11 @@ import {
   CloseCode,
   createConnectionSupervisor,
   WsGateConfigError,
-  type SupervisedSocket,
+  type ConnectionSupervisor,
+  type SendableSocket,
+  type SessionStatus,
   type SupervisionOptions,
+  type TicketClaims,
 } from '../src/index.js';
 
 const CONNECTING = 0;
@@ -12,7 +15,7 @@ const OPEN = 1;
 const CLOSED = 3;
 
 /** A socket double: records pings, sends and closes; `answerPings` makes it pong like a live peer. */
-class FakeSocket implements SupervisedSocket {
+class FakeSocket implements SendableSocket {
   readyState = OPEN;
   bufferedAmount = 0;
   pings = 0;
@@ -59,6 +62,31 @@ class FakeSocket implements SupervisedSocket {
   }
 }
 
+/**
+ * Supervises a socket the way the adapters wire a `ws` socket: ping only while open, pongs and
+ * the close event forwarded. Returns the claims updates it received.
+ */
+function watch(
+  supervisor: ConnectionSupervisor,
+  socket: FakeSocket,
+  sessionCheck?: () => SessionStatus | Promise<SessionStatus>,
+): TicketClaims[] {
+  const claims: TicketClaims[] = [];
+  const supervision = supervisor.supervise(
+    {
+      close: (code, reason) => socket.close(code, reason),
+      terminate: () => socket.terminate(),
+      ping: () => {
+        if (socket.readyState === OPEN) socket.ping();
+      },
+    },
+    { sessionCheck, onClaims: (update) => claims.push(update) },
+  );
+  socket.on('pong', () => supervision.pong());
+  socket.on('close', () => supervision.stop());
+  return claims;
+}
+
 const quiet: SupervisionOptions = { heartbeatIntervalMs: 0, sessionCheckIntervalMs: 0, maxLifetimeMs: 0 };
 
 beforeEach(() => {
@@ -72,7 +100,7 @@ describe('heartbeat', () => {
   it('terminates a peer that did not answer the previous ping', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, heartbeatIntervalMs: 1_000 });
     const silent = new FakeSocket(false);
-    supervisor.supervise(silent);
+    watch(supervisor, silent);
     await vi.advanceTimersByTimeAsync(999);
     expect(silent.pings).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -88,7 +116,7 @@ describe('heartbeat', () => {
   it('keeps a peer that answers every ping', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, heartbeatIntervalMs: 1_000 });
     const live = new FakeSocket(true);
-    supervisor.supervise(live);
+    watch(supervisor, live);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(live.pings).toBe(10);
     expect(live.terminated).toBe(false);
@@ -98,7 +126,7 @@ describe('heartbeat', () => {
   it('terminates a peer that stops answering, one interval after the unanswered ping', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, heartbeatIntervalMs: 1_000 });
     const socket = new FakeSocket(true);
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     await vi.advanceTimersByTimeAsync(3_000);
     (socket as unknown as { answerPings: boolean }).answerPings = false;
     await vi.advanceTimersByTimeAsync(1_000);
@@ -111,7 +139,7 @@ describe('heartbeat', () => {
     const supervisor = createConnectionSupervisor({ ...quiet, heartbeatIntervalMs: 1_000 });
     const socket = new FakeSocket(true);
     socket.readyState = CONNECTING;
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.pings).toBe(0);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -122,11 +150,11 @@ describe('heartbeat', () => {
     const supervisor = createConnectionSupervisor({ ...quiet, heartbeatIntervalMs: 1_000 });
     const live = [new FakeSocket(true), new FakeSocket(true)];
     const silent = new FakeSocket(false);
-    supervisor.supervise(live[0]!);
+    watch(supervisor, live[0]!);
     await vi.advanceTimersByTimeAsync(500);
     // Joining mid-interval still leaves a full interval to answer the first ping.
-    supervisor.supervise(silent);
-    supervisor.supervise(live[1]!);
+    watch(supervisor, silent);
+    watch(supervisor, live[1]!);
     await vi.advanceTimersByTimeAsync(500);
     expect(silent.pings).toBe(1);
     expect(silent.terminated).toBe(false);
@@ -142,7 +170,7 @@ describe('heartbeat', () => {
     expect(vi.getTimerCount()).toBe(0);
     // A socket supervised after that starts the heartbeat again.
     const late = new FakeSocket(false);
-    supervisor.supervise(late);
+    watch(supervisor, late);
     await vi.advanceTimersByTimeAsync(2_000);
     expect(late.terminated).toBe(true);
   });
@@ -150,7 +178,7 @@ describe('heartbeat', () => {
   it('heartbeatIntervalMs 0 disables the heartbeat', async () => {
     const supervisor = createConnectionSupervisor(quiet);
     const socket = new FakeSocket(false);
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(socket.pings).toBe(0);
@@ -160,7 +188,7 @@ describe('heartbeat', () => {
   it('pings every 30 s by default', async () => {
     const supervisor = createConnectionSupervisor();
     const socket = new FakeSocket(true);
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     await vi.advanceTimersByTimeAsync(29_999);
     expect(socket.pings).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
@@ -169,27 +197,30 @@ describe('heartbeat', () => {
 });
 
 describe('maximum lifetime', () => {
-  it('closes the connection with 4401 once maxLifetimeMs has passed', async () => {
+  it('closes the connection with 4000 (re-authenticate) once maxLifetimeMs has passed', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, maxLifetimeMs: 5_000 });
     const socket = new FakeSocket(true);
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     await vi.advanceTimersByTimeAsync(4_999);
     expect(socket.closes).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(socket.closes).toEqual([{ code: CloseCode.Unauthorized, reason: 'connection lifetime reached' }]);
+    expect(socket.closes).toEqual([
+      { code: CloseCode.Reauthenticate, reason: 'connection lifetime reached' },
+    ]);
+    expect(CloseCode.Reauthenticate).toBe(4000);
   });
 
   it('is off by default, and its timer stops when the socket closes first', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, maxLifetimeMs: 5_000 });
     const socket = new FakeSocket(true);
-    supervisor.supervise(socket);
+    watch(supervisor, socket);
     socket.disconnect();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(socket.closes).toEqual([]);
 
     const unlimited = new FakeSocket(true);
-    createConnectionSupervisor({ heartbeatIntervalMs: 0, sessionCheckIntervalMs: 0 }).supervise(unlimited);
+    watch(createConnectionSupervisor({ heartbeatIntervalMs: 0, sessionCheckIntervalMs: 0 }), unlimited);
     await vi.advanceTimersByTimeAsync(24 * 3_600_000);
     expect(unlimited.closes).toEqual([]);
   });
@@ -201,7 +232,7 @@ describe('session re-check', () => {
     const socket = new FakeSocket(true);
     let active = true;
     const isSessionActive = vi.fn(() => active);
-    supervisor.supervise(socket, isSessionActive);
+    watch(supervisor, socket, isSessionActive);
     await vi.advanceTimersByTimeAsync(3_000);
     expect(isSessionActive).toHaveBeenCalledTimes(3);
     expect(socket.closes).toEqual([]);
@@ -214,7 +245,7 @@ describe('session re-check', () => {
     const supervisor = createConnectionSupervisor({ ...quiet, sessionCheckIntervalMs: 1_000 });
     const ended = new Set<string>();
     const sockets = new Map(['laptop', 'phone', 'tablet'].map((session) => [session, new FakeSocket(true)]));
-    for (const [session, socket] of sockets) supervisor.supervise(socket, () => !ended.has(session));
+    for (const [session, socket] of sockets) watch(supervisor, socket, () => !ended.has(session));
     await vi.advanceTimersByTimeAsync(1_000);
     ended.add('phone');
     await vi.advanceTimersByTimeAsync(1_000);
@@ -223,10 +254,22 @@ describe('session re-check', () => {
     expect(sockets.get('tablet')!.closes).toEqual([]);
   });
 
+  it('hands updated claims to the connection, and keeps it open', async () => {
+    const supervisor = createConnectionSupervisor({ ...quiet, sessionCheckIntervalMs: 1_000 });
+    const socket = new FakeSocket(true);
+    let roles = ['admin'];
+    const claims = watch(supervisor, socket, () => ({ claims: { roles } }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    roles = ['member'];
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(claims).toEqual([{ roles: ['admin'] }, { roles: ['member'] }]);
+    expect(socket.closes).toEqual([]);
+  });
+
   it('accepts an async check', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, sessionCheckIntervalMs: 1_000 });
     const socket = new FakeSocket(true);
-    supervisor.supervise(socket, async () => false);
+    watch(supervisor, socket, async () => false);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.closes).toEqual([{ code: 4401, reason: 'session ended' }]);
   });
@@ -243,7 +286,7 @@ describe('session re-check', () => {
       () => false,
     ];
     let call = 0;
-    supervisor.supervise(socket, () => answers[Math.min(call++, answers.length - 1)]!());
+    watch(supervisor, socket, () => answers[Math.min(call++, answers.length - 1)]!());
     await vi.advanceTimersByTimeAsync(3_000);
     expect(call).toBe(3);
     expect(socket.closes).toEqual([]);
@@ -261,7 +304,7 @@ describe('session re-check', () => {
           settle = resolve;
         }),
     );
-    supervisor.supervise(socket, isSessionActive);
+    watch(supervisor, socket, isSessionActive);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(isSessionActive).toHaveBeenCalledTimes(1);
     settle!(true);
@@ -275,12 +318,12 @@ describe('session re-check', () => {
   it('does not run without an isSessionActive check, nor after the socket closed', async () => {
     const supervisor = createConnectionSupervisor({ ...quiet, sessionCheckIntervalMs: 1_000 });
     const unchecked = new FakeSocket(true);
-    supervisor.supervise(unchecked);
+    watch(supervisor, unchecked);
     expect(vi.getTimerCount()).toBe(0);
 
     const socket = new FakeSocket(true);
     const isSessionActive = vi.fn(() => false);
-    supervisor.supervise(socket, isSessionActive);
+    watch(supervisor, socket, isSessionActive);
     socket.disconnect();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(isSessionActive).not.toHaveBeenCalled();

@@ -1,16 +1,20 @@
 // Type-level tests: checked by `tsc -p packages/core/tsconfig.json` (vitest runs them as no-ops).
 import { Type } from '@sinclair/typebox';
+import { type } from 'arktype';
+import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
 import {
   createHandshakeAuthorizer,
-  createMessageGuard,
   createOriginPolicy,
   createTicketService,
   createTransportPolicy,
   createWsGate,
   jsonSchemaValidator,
+  toValidator,
+  typeEnvelope,
   type HandshakeResult,
-  type MessageCheck,
+  type InferMessage,
   type MessageOf,
   type Principal,
   type RedeemResult,
@@ -61,8 +65,8 @@ describe('schema types', () => {
 });
 
 describe('MessageOf', () => {
-  const schemas = { join: jsonSchemaValidator(joinSchema), say: jsonSchemaValidator(saySchema) };
-  type Message = MessageOf<typeof schemas>;
+  const _schemas = { join: jsonSchemaValidator(joinSchema), say: jsonSchemaValidator(saySchema) };
+  type Message = MessageOf<typeof _schemas>;
 
   it('is the union of the validated messages', () => {
     expectTypeOf<Message>().toEqualTypeOf<{ type: 'join'; room: string } | { type: 'say'; text: string }>();
@@ -87,20 +91,68 @@ describe('MessageOf', () => {
     expectTypeOf(handle).parameter(0).toEqualTypeOf<Message>();
   });
 
-  it('flows through the message guard', () => {
-    const guard = createMessageGuard({ schemas });
-    const check = guard.forConnection().check('{}', false);
-    expectTypeOf(check).toEqualTypeOf<MessageCheck<Message>>();
-    if (check.ok) expectTypeOf(check.message).toEqualTypeOf<Message>();
-    else if (check.action === 'close') expectTypeOf(check.closeCode).toBeNumber();
-    else expectTypeOf(check.reply.code).toBeString();
+  it('flows through toValidator into a route handler', () => {
+    const gate = createWsGate({ origins: { allow: 'https://app.example.com' } });
+    void gate.tickets.close();
+    const join = toValidator(joinSchema, 'join');
+    expectTypeOf(join).toEqualTypeOf<Validator<{ type: 'join'; room: string }>>();
+    gate.createRouter(
+      {
+        join: {
+          validator: join,
+          handle: (message: { type: 'join'; room: string }) => {
+            expectTypeOf(message.room).toBeString();
+          },
+        },
+      },
+      typeEnvelope,
+    );
+  });
+});
+
+describe('InferMessage: one message type from every schema library', () => {
+  it('TypeBox 0.34 (@sinclair/typebox)', () => {
+    const schema = Type.Object({ type: Type.Literal('join'), room: Type.String() });
+    expectTypeOf(toValidator(schema, 'join').validate).returns.not.toBeAny();
+    expectTypeOf<InferMessage<typeof schema>>().toEqualTypeOf<{ type: 'join'; room: string }>();
   });
 
-  it('flows through createWsGate', () => {
-    const gate = createWsGate({ origins: { allow: 'https://app.example.com' }, messages: { schemas } });
-    void gate.tickets.close();
-    const connection = gate.messageGuard?.forConnection();
-    expectTypeOf(connection?.check('{}', false)).toEqualTypeOf<MessageCheck<Message> | undefined>();
+  it('Zod 4', () => {
+    const schema = z.object({ type: z.literal('join'), room: z.string(), at: z.number().optional() });
+    expectTypeOf<InferMessage<typeof schema>>().toEqualTypeOf<{
+      type: 'join';
+      room: string;
+      at?: number | undefined;
+    }>();
+    expectTypeOf(toValidator(schema, 'join')).toEqualTypeOf<
+      Validator<{ type: 'join'; room: string; at?: number | undefined }>
+    >();
+  });
+
+  it('Valibot 1', () => {
+    const schema = v.object({ type: v.literal('join'), room: v.string() });
+    expectTypeOf(toValidator(schema, 'join')).toEqualTypeOf<Validator<{ type: 'join'; room: string }>>();
+    expectTypeOf<InferMessage<typeof schema>>().toEqualTypeOf<{ type: 'join'; room: string }>();
+  });
+
+  it('ArkType 2', () => {
+    const schema = type({ type: "'join'", room: 'string' });
+    expectTypeOf(toValidator(schema, 'join')).toEqualTypeOf<Validator<{ type: 'join'; room: string }>>();
+    expectTypeOf<InferMessage<typeof schema>>().toEqualTypeOf<{ type: 'join'; room: string }>();
+  });
+
+  it('a Validator', () => {
+    expectTypeOf<InferMessage<Validator<{ n: number }>>>().toEqualTypeOf<{ n: number }>();
+  });
+
+  it('MessageOf mixes libraries in one map', () => {
+    const _schemas = {
+      join: Type.Object({ type: Type.Literal('join'), room: Type.String() }),
+      say: z.object({ type: z.literal('say'), text: z.string() }),
+    };
+    expectTypeOf<MessageOf<typeof _schemas>>().toEqualTypeOf<
+      { type: 'join'; room: string } | { type: 'say'; text: string }
+    >();
   });
 });
 
@@ -149,7 +201,7 @@ describe('Principal claims', () => {
     });
     expectTypeOf(result).toEqualTypeOf<HandshakeResult<AppClaims>>();
     if (result.ok) expectTypeOf(result.principal.claims.tenant).toBeString();
-    else expectTypeOf<401 | 403 | 503>().toExtend<typeof result.status>();
+    else expectTypeOf<400 | 401 | 403 | 405 | 429 | 503>().toEqualTypeOf<typeof result.status>();
     await tickets.close();
   });
 });

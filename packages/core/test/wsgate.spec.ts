@@ -7,6 +7,7 @@ import {
   createWsGate,
   jsonSchemaValidator,
   ticketKey,
+  typeEnvelope,
   WsGateConfigError,
   type WsGate,
   type WsGateOptions,
@@ -36,7 +37,11 @@ describe('createWsGate options', () => {
     ['a bad trustProxy', { origins: { allow: APP }, transport: { trustProxy: -1 } }],
     ['an empty queryParam', { origins: { allow: APP }, queryParam: '' }],
     ['bad ticketSources', { origins: { allow: APP }, ticketSources: [] }],
-    ['bad message options', { origins: { allow: APP }, messages: { schemas: {} } }],
+    ['bad message limits', { origins: { allow: APP }, messages: { maxBytes: 0 } }],
+    ['a bad upgrade timeout', { origins: { allow: APP }, upgradeTimeoutMs: 0 }],
+    ['a bad ticket rate limit', { origins: { allow: APP }, ticketRequests: { rateLimit: { max: 0 } } }],
+    ['a limiter without consume', { origins: { allow: APP }, ticketRequests: { limiter: {} } }],
+    ['a non-function session check', { origins: { allow: APP }, isSessionActive: true }],
   ])('throws WsGateConfigError for %s', (_label, options) => {
     expect(() => createWsGate(options as WsGateOptions)).toThrow(WsGateConfigError);
   });
@@ -45,7 +50,12 @@ describe('createWsGate options', () => {
     const { gate } = gateWith();
     expect(gate.refusal).toBe('http');
     expect(gate.queryParam).toBe('ticket');
-    expect(gate.messageGuard).toBeUndefined();
+    expect(gate.messageLimits).toMatchObject({
+      maxBytes: 16_384,
+      rateLimit: { burst: 40, perSecond: 20 },
+      maxDepth: 32,
+    });
+    expect(gate.upgradeTimeoutMs).toBe(10_000);
     expect(gate.transport.requireSecure).toBe(false);
     expect(Object.isFrozen(gate)).toBe(true);
   });
@@ -63,18 +73,33 @@ describe('createWsGate options', () => {
     expect(gate.queryParam).toBe('t');
   });
 
-  it('builds a message guard when messages are given', () => {
-    const { gate } = gateWith(new RecordingStore(), {
-      messages: {
-        schemas: { ping: jsonSchemaValidator(Type.Object({ type: Type.Literal('ping') })) },
-        maxBytes: 512,
+  it('builds routers over its message limits', () => {
+    const { gate } = gateWith(new RecordingStore(), { messages: { maxBytes: 512 } });
+    expect(gate.messageLimits.maxBytes).toBe(512);
+    const handled: unknown[] = [];
+    const router = gate.createRouter(
+      {
+        ping: {
+          validator: jsonSchemaValidator(Type.Object({ type: Type.Literal('ping') })),
+          handle: (message: unknown) => handled.push(message),
+        },
       },
+      typeEnvelope,
+    );
+    const sent: string[] = [];
+    const closes: number[] = [];
+    const connection = router.connect({
+      principal: { subject: 'alice', sessionId: undefined, claims: {}, issuedAt: 0 },
+      context: undefined,
+      send: (text) => sent.push(text),
+      close: (code) => closes.push(code),
+      report: () => undefined,
     });
-    expect(gate.messageGuard?.maxBytes).toBe(512);
-    expect(gate.messageGuard?.forConnection().check('{"type":"ping"}', false)).toEqual({
-      ok: true,
-      message: { type: 'ping' },
-    });
+    connection.receive('{"type":"ping"}', false);
+    expect(handled).toEqual([{ type: 'ping' }]);
+    connection.receive(`{"type":"ping","pad":"${'x'.repeat(512)}"}`, false);
+    expect(closes).toEqual([1009]);
+    expect(gate.wsServerOptions()).toMatchObject({ maxPayload: 512, perMessageDeflate: false });
   });
 });
 

@@ -2,17 +2,21 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import {
   CloseCode,
-  createMessageGuard,
-  errorFrame,
+  createFrameChecker,
   jsonSchemaValidator,
+  resolveFrameLimits,
   parseUntrustedJson,
   WsGateConfigError,
-  type MessageCheck,
-  type MessageGuardOptions,
-  type MessageSchemas,
+  type MessageSchema,
   type Validator,
 } from '../src/index.js';
-import { fakeClock } from './helpers.js';
+import {
+  errorFrame,
+  fakeClock,
+  routedFrames,
+  type FrameOutcome,
+  type RoutedFramesOptions,
+} from './helpers.js';
 
 const Join = Type.Object({
   type: Type.Literal('join'),
@@ -22,13 +26,13 @@ const Join = Type.Object({
 const Say = Type.Object({ type: Type.Literal('say'), text: Type.String({ maxLength: 200 }) });
 const schemas = { join: jsonSchemaValidator(Join), say: jsonSchemaValidator(Say) };
 
-function guardFor(options: Partial<MessageGuardOptions<typeof schemas>> = {}) {
+function guardFor(options: Partial<RoutedFramesOptions> = {}) {
   const time = fakeClock();
-  const guard = createMessageGuard({ schemas, clock: time.clock, ...options });
+  const guard = routedFrames({ schemas, clock: time.clock, ...options });
   return { guard, connection: guard.forConnection(), time };
 }
 
-function replyOf<M>(check: MessageCheck<M>) {
+function replyOf(check: FrameOutcome) {
   if (check.ok || check.action !== 'reply')
     throw new TypeError(`expected a reply, got ${JSON.stringify(check)}`);
   return check.reply;
@@ -80,7 +84,8 @@ describe('frames closed by the guard', () => {
   });
 
   it('closes on a frame larger than maxBytes with 1009, and lets exactly maxBytes through', () => {
-    const { connection } = guardFor({ maxBytes: 64 });
+    // Frame by frame at the frame checker: the router itself ignores frames once it closes.
+    const connection = createFrameChecker(resolveFrameLimits({ maxBytes: 64 }));
     const exact = `{"type":"say","text":"${'x'.repeat(64 - 24)}"}`;
     expect(Buffer.byteLength(exact)).toBe(64);
     expect(connection.check(exact, false)).toMatchObject({ ok: true });
@@ -106,7 +111,15 @@ describe('frames closed by the guard', () => {
   });
 
   it('closes with 4429 at frame 41 of a burst, then refills at perSecond', () => {
-    const { connection, time } = guardFor();
+    const { connection: routed } = guardFor();
+    for (let index = 1; index <= 40; index += 1)
+      expect(routed.check(JOIN, false)).toMatchObject({ ok: true });
+    expect(routed.check(JOIN, false)).toMatchObject({ action: 'close', closeCode: 4429 });
+    // Once closing, the router ignores what still arrives.
+    expect(routed.check('{"type":"nope"}', false)).toEqual({ ok: true, message: undefined });
+    // The bucket itself, frame by frame:
+    const time = fakeClock();
+    const connection = createFrameChecker(resolveFrameLimits({ clock: time.clock }));
     for (let index = 1; index <= 40; index += 1)
       expect(connection.check(JOIN, false), `frame ${index}`).toMatchObject({ ok: true });
     expect(connection.check(JOIN, false)).toEqual({
@@ -362,7 +375,7 @@ describe('VALIDATION_FAILED', () => {
         throw new Error('validator bug with secret details');
       },
     };
-    const guard = createMessageGuard({ schemas: { boom: throwing } });
+    const guard = routedFrames({ schemas: { boom: throwing } });
     const reply = replyOf(guard.forConnection().check('{"type":"boom"}', false));
     expect(reply).toEqual({ type: 'error', code: 'VALIDATION_FAILED', message: 'invalid "boom" message' });
     expect(JSON.stringify(reply)).not.toContain('secret');
@@ -375,7 +388,7 @@ describe('VALIDATION_FAILED', () => {
           ? { ok: true, value: value as { type: 'ping'; n: number } }
           : { ok: false, issues: [{ path: '/n', message: 'must be a number' }] },
     };
-    const connection = createMessageGuard({ schemas: { ping: custom } }).forConnection();
+    const connection = routedFrames({ schemas: { ping: custom } }).forConnection();
     expect(connection.check('{"type":"ping","n":1}', false)).toEqual({
       ok: true,
       message: { type: 'ping', n: 1 },
@@ -413,13 +426,11 @@ describe('errorFrame and parseUntrustedJson', () => {
 });
 
 describe('options', () => {
-  const validSchemas: MessageSchemas = schemas;
+  const validSchemas: Readonly<Record<string, MessageSchema>> = schemas;
   it.each<[string, unknown]>([
-    ['no options', undefined],
-    ['no schemas', {}],
-    ['empty schemas', { schemas: {} }],
-    ['a non-validator schema', { schemas: { join: {} } }],
+    ['a non-schema', { schemas: { join: 42 } }],
     ['a null schema', { schemas: { join: null } }],
+    ['an empty JSON Schema (it would accept anything)', { schemas: { join: {} } }],
     ['maxBytes 0', { schemas: validSchemas, maxBytes: 0 }],
     ['maxBytes 1.5', { schemas: validSchemas, maxBytes: 1.5 }],
     ['maxDepth 0', { schemas: validSchemas, maxDepth: 0 }],
@@ -431,9 +442,12 @@ describe('options', () => {
       { schemas: validSchemas, rateLimit: { burst: 1, perSecond: Number.POSITIVE_INFINITY } },
     ],
   ])('throws WsGateConfigError for %s', (_label, options) => {
-    expect(() => createMessageGuard(options as MessageGuardOptions<MessageSchemas>)).toThrow(
-      WsGateConfigError,
-    );
+    expect(() => routedFrames(options as RoutedFramesOptions)).toThrow(WsGateConfigError);
+  });
+
+  it('routes nothing with no routes: every message is an unknown type', () => {
+    const connection = routedFrames({ schemas: {} }).forConnection();
+    expect(replyOf(connection.check(JOIN, false))).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('refuses a non-object or invalid JSON Schema', () => {

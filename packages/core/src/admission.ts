@@ -1,0 +1,108 @@
+import type { AuditEvent, AuditEvents } from './audit-events.js';
+import type { ClosableConnection, ConnectionReservation } from './connection-registry.js';
+import type { ConnectionSupervisor, SessionStatus, SupervisedConnection } from './connection-supervisor.js';
+import type { Principal } from './ticket-service.js';
+import type { TicketClaims } from './ticket-store.js';
+
+/** A connection an adapter admits: it can be closed with a code (revocation, lifetime, drain). */
+export type GatedConnection = SupervisedConnection & ClosableConnection;
+
+/** What admission needs of an accepted upgrade. */
+export interface AdmissionTicket<TClaims extends TicketClaims> {
+  readonly principal: Principal<TClaims>;
+  readonly clientIp: string | undefined;
+  readonly reservation: ConnectionReservation<ClosableConnection>;
+}
+
+/** An admitted connection: registered, supervised, audited. */
+export interface AdmittedConnection<TClaims extends TicketClaims = TicketClaims> {
+  /** The connection's principal; its claims follow the session re-check. */
+  readonly principal: Principal<TClaims>;
+  /** The peer answered a ping (transports whose heartbeat the supervisor runs). */
+  pong(): void;
+  /** The connection closed: unregisters it and stops its supervision. Call once (idempotent). */
+  closed(code: number): void;
+}
+
+/** What {@link admitConnection} is built from (the gate's services). */
+export interface AdmissionParts<TClaims extends TicketClaims> {
+  readonly supervisor: ConnectionSupervisor;
+  readonly audit: AuditEvents;
+  readonly isSessionActive:
+    ((principal: Principal<TClaims>) => SessionStatus | Promise<SessionStatus>) | undefined;
+}
+
+/**
+ * Admits a connection whose upgrade was accepted: takes its reserved slot in the registry (so
+ * revocations and caps see it), starts its supervision (heartbeat when the transport has none,
+ * lifetime, session re-check with claim updates) and reports `wsgate.upgrade_accepted`; on
+ * `closed(code)`, gives everything back and reports `wsgate.close`. The one admission every
+ * adapter uses.
+ */
+export function admitConnection<TClaims extends TicketClaims>(
+  parts: AdmissionParts<TClaims>,
+  acceptance: AdmissionTicket<TClaims>,
+  connection: GatedConnection,
+  report: (event: AuditEvent) => void,
+): AdmittedConnection<TClaims> {
+  let principal = acceptance.principal;
+  const unregister = acceptance.reservation.attach(connection);
+  const { isSessionActive } = parts;
+  const supervision = parts.supervisor.supervise(connection, {
+    sessionCheck: isSessionActive === undefined ? undefined : () => isSessionActive(principal),
+    onClaims: (claims) => {
+      principal = Object.freeze({ ...principal, claims: claims as TClaims });
+    },
+  });
+  report(parts.audit.upgradeAccepted(principal, acceptance.clientIp));
+  let open = true;
+  return {
+    get principal() {
+      return principal;
+    },
+    pong: () => supervision.pong(),
+    closed(code) {
+      if (!open) return;
+      open = false;
+      supervision.stop();
+      unregister();
+      report(parts.audit.closed(principal, code));
+    },
+  };
+}
+
+/** The parts of a `ws` WebSocket that {@link admitWebSocket} wires. */
+export interface AdmittableWebSocket {
+  readonly readyState: number;
+  ping(): void;
+  terminate(): void;
+  close(code?: number, reason?: string): void;
+  on(event: 'pong', listener: () => void): unknown;
+  once(event: 'close', listener: (code: number) => void): unknown;
+}
+
+const OPEN = 1;
+
+/** {@link admitConnection} for a `ws` WebSocket (the Fastify and NestJS adapters): events wired. */
+export function admitWebSocket<TClaims extends TicketClaims>(
+  parts: AdmissionParts<TClaims>,
+  acceptance: AdmissionTicket<TClaims>,
+  socket: AdmittableWebSocket,
+  report: (event: AuditEvent) => void,
+): AdmittedConnection<TClaims> {
+  const admitted = admitConnection(
+    parts,
+    acceptance,
+    {
+      close: (code, reason) => socket.close(code, reason),
+      terminate: () => socket.terminate(),
+      ping: () => {
+        if (socket.readyState === OPEN) socket.ping();
+      },
+    },
+    report,
+  );
+  socket.on('pong', () => admitted.pong());
+  socket.once('close', (code) => admitted.closed(code));
+  return admitted;
+}

@@ -1,0 +1,132 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { WsGateConfigError } from './errors.js';
+import type { HandshakeRefusal } from './handshake-authorizer.js';
+import type { Principal } from './ticket-service.js';
+
+/** How loud an audit event is. Client-triggerable events are never above `warn`. */
+export type AuditLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** Field values of an audit event: no objects, never a ticket, a cookie or a message body. */
+export type AuditFieldValue = string | number | boolean | undefined;
+
+/**
+ * One structured audit event: what every adapter logs, with the same name, fields and level
+ * everywhere. `cause` is a server-side fault to log with its stack (never a client's error).
+ */
+export interface AuditEvent {
+  /** Stable name, `wsgate.*`. */
+  readonly event: AuditEventName;
+  readonly level: AuditLevel;
+  /** One-line human text. */
+  readonly message: string;
+  readonly fields: Readonly<Record<string, AuditFieldValue>>;
+  readonly cause?: unknown;
+}
+
+/** Every audit event name. */
+export type AuditEventName =
+  | 'wsgate.upgrade_accepted'
+  | 'wsgate.upgrade_refused'
+  | 'wsgate.close'
+  | 'wsgate.message_refused'
+  | 'wsgate.handler_failed'
+  | 'wsgate.socket_error'
+  | 'wsgate.ticket_issued'
+  | 'wsgate.ticket_refused'
+  | 'wsgate.ticket_route_failed'
+  | 'wsgate.service_unavailable';
+
+/** Options of the audit events. */
+export interface AuditOptions {
+  /**
+   * Key of the hash that stands for a session id in the logs (`session` field): a short keyed
+   * hash (HMAC-SHA-256), never the value the app passed. Set the same key on every instance to
+   * correlate a session across them; by default a random key per process.
+   * @default 32 random bytes
+   */
+  sessionIdKey?: string | Buffer;
+}
+
+/** Builds every audit event: one builder per event. */
+export interface AuditEvents {
+  /** The short keyed hash that stands for a session id in logs. */
+  sessionRef(sessionId: string | undefined): string | undefined;
+  upgradeAccepted(principal: Pick<Principal, 'subject' | 'sessionId'>, ip: string | undefined): AuditEvent;
+  upgradeRefused(refusal: HandshakeRefusal): AuditEvent;
+  closed(principal: Pick<Principal, 'subject' | 'sessionId'>, code: number): AuditEvent;
+  messageRefused(code: string | number, principal?: Pick<Principal, 'subject'>): AuditEvent;
+  handlerFailed(cause: unknown, name?: string): AuditEvent;
+  socketError(code: string | undefined): AuditEvent;
+  ticketIssued(subject: string, sessionId: string | undefined): AuditEvent;
+  ticketRefused(status: number, code: string): AuditEvent;
+  ticketRouteFailed(cause: unknown): AuditEvent;
+  serviceUnavailable(code: string, where: 'ticket' | 'upgrade' | 'message'): AuditEvent;
+}
+
+const SESSION_REF_LENGTH = 16;
+
+function event(
+  name: AuditEventName,
+  level: AuditLevel,
+  message: string,
+  fields: Record<string, AuditFieldValue>,
+  cause?: unknown,
+): AuditEvent {
+  return Object.freeze(
+    cause === undefined
+      ? { event: name, level, message, fields }
+      : { event: name, level, message, fields, cause },
+  );
+}
+
+/** Creates the audit event builders of one gate. */
+export function createAuditEvents(options: AuditOptions = {}): AuditEvents {
+  const key = options.sessionIdKey ?? randomBytes(32);
+  if ((typeof key !== 'string' && !Buffer.isBuffer(key)) || key.length === 0)
+    throw new WsGateConfigError('audit.sessionIdKey must be a non-empty string or Buffer');
+  const sessionRef = (sessionId: string | undefined): string | undefined =>
+    sessionId === undefined
+      ? undefined
+      : createHmac('sha256', key).update(sessionId).digest('base64url').slice(0, SESSION_REF_LENGTH);
+  const who = (principal: Pick<Principal, 'subject' | 'sessionId'>) => ({
+    subject: principal.subject,
+    session: sessionRef(principal.sessionId),
+  });
+
+  const events: AuditEvents = {
+    sessionRef,
+    upgradeAccepted: (principal, ip) =>
+      event('wsgate.upgrade_accepted', 'info', 'WebSocket upgrade accepted', { ...who(principal), ip }),
+    upgradeRefused: (refusal) =>
+      event('wsgate.upgrade_refused', 'info', 'WebSocket upgrade refused', {
+        status: refusal.status,
+        code: refusal.code,
+        reason: refusal.reason,
+        ip: refusal.clientIp,
+      }),
+    closed: (principal, code) =>
+      event('wsgate.close', 'info', 'WebSocket closed', { ...who(principal), code }),
+    messageRefused: (code, principal) =>
+      event('wsgate.message_refused', 'info', 'message refused', { code, subject: principal?.subject }),
+    handlerFailed: (cause, name) =>
+      event('wsgate.handler_failed', 'error', 'message handler failed', { message: name }, cause),
+    socketError: (code) => event('wsgate.socket_error', 'info', 'WebSocket protocol error', { code }),
+    ticketIssued: (subject, sessionId) =>
+      event('wsgate.ticket_issued', 'info', 'ticket issued', { subject, session: sessionRef(sessionId) }),
+    ticketRefused: (status, code) =>
+      event('wsgate.ticket_refused', 'info', 'ticket refused', { status, code }),
+    ticketRouteFailed: (cause) =>
+      event('wsgate.ticket_route_failed', 'error', 'ticket route failed', {}, cause),
+    serviceUnavailable: (code, where) =>
+      event('wsgate.service_unavailable', 'warn', 'dependency unavailable', { code, where }),
+  };
+  return Object.freeze(events);
+}
+
+/** One line of text for an audit event (`wsgate.close subject=alice code=1000`), for text loggers. */
+export function auditLine(audit: AuditEvent): string {
+  const fields = Object.entries(audit.fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${String(value)}`);
+  return [audit.event, ...fields].join(' ');
+}
