@@ -1,6 +1,13 @@
 import type { AuditEvent, AuditEvents } from './audit-events.js';
 import type { ClosableConnection, ConnectionReservation } from './connection-registry.js';
-import type { ConnectionSupervisor, SessionStatus, SupervisedConnection } from './connection-supervisor.js';
+import type {
+  ConnectionSupervisor,
+  SendableSocket,
+  SessionStatus,
+  SupervisedConnection,
+} from './connection-supervisor.js';
+import type { RawFrame } from './frame-check.js';
+import type { MessageRouter } from './message-router.js';
 import type { Principal } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 
@@ -104,5 +111,49 @@ export function admitWebSocket<TClaims extends TicketClaims>(
   );
   socket.on('pong', () => admitted.pong());
   socket.once('close', (code) => admitted.closed(code));
+  return admitted;
+}
+
+/** What {@link openWebSocket} needs of a `ws` WebSocket. */
+export interface ServedWebSocket extends AdmittableWebSocket, SendableSocket {
+  on(event: 'pong', listener: () => void): unknown;
+  on(event: 'message', listener: (data: RawFrame, isBinary: boolean) => void): unknown;
+}
+
+/** Options of {@link openWebSocket}. */
+export interface OpenWebSocketOptions<Ctx, TClaims extends TicketClaims = TicketClaims> {
+  /** Receives the connection's audit events. */
+  readonly report: (event: AuditEvent) => void;
+  /** Routes the socket's frames (omit for a route that reads raw frames itself). */
+  readonly router?: MessageRouter<Ctx> | undefined;
+  /** The context handed to every handler, built once the connection is admitted. */
+  readonly context?: (admitted: AdmittedConnection<TClaims>) => Ctx;
+}
+
+/**
+ * Everything an adapter does with an accepted `ws` socket, in one call: admission (registry,
+ * supervision, audit) and, with a router, every frame routed through it, replies sent with the
+ * send-buffer cap.
+ */
+export function openWebSocket<TClaims extends TicketClaims, Ctx>(
+  parts: AdmissionParts<TClaims>,
+  acceptance: AdmissionTicket<TClaims>,
+  socket: ServedWebSocket,
+  options: OpenWebSocketOptions<Ctx, TClaims>,
+): AdmittedConnection<TClaims> {
+  const admitted = admitWebSocket(parts, acceptance, socket, options.report);
+  const { router } = options;
+  if (router !== undefined) {
+    const connection = router.connect({
+      get principal() {
+        return admitted.principal;
+      },
+      context: options.context?.(admitted) as Ctx,
+      send: (text) => parts.supervisor.send(socket, text),
+      close: (code, reason) => socket.close(code, reason),
+      report: options.report,
+    });
+    socket.on('message', (data, isBinary) => connection.receive(data, isBinary));
+  }
   return admitted;
 }

@@ -67,10 +67,11 @@ export interface ConnectionSupervisor {
   /** Starts supervising one connection; call `stop()` when it closes. */
   supervise(connection: SupervisedConnection, hooks?: SupervisionHooks): Supervision;
   /**
-   * Sends a frame unless the peer is reading too slowly: past `maxBufferedBytes` queued, the
-   * socket is closed with 1008 and `false` is returned. Does nothing on a socket that is not open.
+   * Sends a frame (text, or a value sent as JSON) unless the peer is reading too slowly: past
+   * `maxBufferedBytes` queued, the socket is closed with 1008 and `false` is returned. Does
+   * nothing on a socket that is not open.
    */
-  send(socket: SendableSocket, data: string): boolean;
+  send(socket: SendableSocket, frame: string | object): boolean;
 }
 
 const OPEN = 1;
@@ -190,8 +191,9 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
         },
       };
     },
-    send(socket: SendableSocket, data: string): boolean {
+    send(socket: SendableSocket, frame: string | object): boolean {
       if (socket.readyState !== OPEN) return false;
+      const data = typeof frame === 'string' ? frame : JSON.stringify(frame);
       if (maxBufferedBytes > 0 && socket.bufferedAmount + Buffer.byteLength(data) > maxBufferedBytes) {
         socket.close(CloseCode.PolicyViolation, 'send buffer full');
         return false;

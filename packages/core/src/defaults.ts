@@ -29,7 +29,7 @@ export const DEFAULTS = Object.freeze({
     maxBufferedBytes: 1_048_576,
   }),
   /** The ready-made ticket route. */
-  ticketRoute: Object.freeze({ path: '/ws-ticket', maxPerWindow: 30, windowMs: 60_000 }),
+  ticketRoute: Object.freeze({ path: '/ws-ticket', perSessionMax: 30, perAddressMax: 300, windowMs: 60_000 }),
   /** Close reasons of revocations. */
   revocationReasons: Object.freeze({ session: 'session revoked', subject: 'subject revoked' }),
   /** The in-memory ticket store. */

@@ -1,4 +1,10 @@
-export type { AdmittableWebSocket, AdmittedConnection, GatedConnection } from './admission.js';
+export type {
+  AdmittableWebSocket,
+  AdmittedConnection,
+  GatedConnection,
+  OpenWebSocketOptions,
+  ServedWebSocket,
+} from './admission.js';
 export {
   auditLine,
   type AuditEvent,
@@ -68,6 +74,7 @@ export {
   type HandshakeRefusalStatus,
   type HandshakeResult,
 } from './handshake-authorizer.js';
+export { errorCodeForStatus } from './http-errors.js';
 export {
   handshakeRequestFrom,
   headerValue,
@@ -105,6 +112,11 @@ export {
   type MessageError,
   type MessageErrorCode,
 } from './message-errors.js';
+export {
+  compileMessageDefinitions,
+  type MessageDefinition,
+  type MessageDefinitions,
+} from './message-definitions.js';
 export {
   MessageRejection,
   type ConnectionRouter,
@@ -167,6 +179,12 @@ export {
   type TicketSource,
 } from './ticket-extraction.js';
 export {
+  resolveTicketRoute,
+  type ResolvedTicketRoute,
+  type TicketRouteLimit,
+  type TicketRouteSettings,
+} from './ticket-route-options.js';
+export {
   ticketRateKey,
   type IssueForRequestResult,
   type TicketAnswer,
@@ -196,6 +214,15 @@ export {
   type TrustProxy,
 } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
+export {
+  afterPendingResponse,
+  guardUpgrade,
+  redactRequestForLog,
+  type RedactableRequest,
+  type UpgradeGuard,
+  type UpgradeSocket,
+} from './upgrade-guard.js';
+export { writeHttpRefusal, type RefusableSocket, type RefusalAnswer } from './upgrade-decision.js';
 export type { WsServerOptions } from './ws-server-options.js';
 export {
   createWsGate,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditEvents } from './audit-events.js';
 import { WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
+import { errorCodeForStatus } from './http-errors.js';
 import type { OriginPolicy } from './origin-policy.js';
 import type { RequestRateLimiter } from './request-rate-limiter.js';
 import type { IssuedTicket, TicketService } from './ticket-service.js';
@@ -39,8 +40,8 @@ export type TicketRequestPrecheck =
 /** Result of issuing a ticket for an HTTP request. */
 export type IssueForRequestResult = ({ readonly ok: true } & IssuedTicket) | TicketRequestRefusal;
 
-/** Status of a ticket route answer. */
-export type TicketAnswerStatus = 200 | 401 | 403 | 429 | 500 | 503;
+/** Status of a ticket route answer (other 4xx come from a request the route refused before its flow). */
+export type TicketAnswerStatus = 200 | 400 | 401 | 403 | 413 | 415 | 429 | 500 | 503 | (number & {});
 
 /**
  * The whole answer to a ticket request, for an adapter to write as it is: status, headers
@@ -67,7 +68,17 @@ export interface TicketRequestParts<TClaims extends TicketClaims> {
 export interface TicketRequests<TClaims extends TicketClaims> {
   precheck(request: HandshakeRequest): TicketRequestPrecheck;
   issueFor(request: HandshakeRequest, subject: TicketSubject<TClaims>): Promise<IssueForRequestResult>;
-  answer(request: HandshakeRequest, authenticate: TicketRequestAuthenticator<TClaims>): Promise<TicketAnswer>;
+  /**
+   * The answer to a ticket request that failed before it reached the flow (a body the route does
+   * not take, a framework limit): its status when it is a client error (the code from
+   * `errorCodeForStatus`, logged at `info`), else 500 (logged with the error).
+   */
+  failed(statusCode: number | undefined, cause: unknown): TicketAnswer;
+  answer(
+    request: HandshakeRequest,
+    authenticate: TicketRequestAuthenticator<TClaims>,
+    limiter?: RequestRateLimiter,
+  ): Promise<TicketAnswer>;
 }
 
 const NO_STORE = Object.freeze({ 'cache-control': 'no-store' });
@@ -100,7 +111,7 @@ function isUnavailable(error: unknown): boolean {
 export function createTicketRequests<TClaims extends TicketClaims>(
   parts: TicketRequestParts<TClaims>,
 ): TicketRequests<TClaims> {
-  const { tickets, origins, transport, limiter, audit } = parts;
+  const { tickets, origins, transport, audit } = parts;
 
   const refused = (
     status: TicketAnswerStatus,
@@ -146,12 +157,16 @@ export function createTicketRequests<TClaims extends TicketClaims>(
 
   const flow: TicketRequests<TClaims> = {
     precheck,
+    failed(statusCode, cause) {
+      if (statusCode === undefined || statusCode < 400 || statusCode >= 500) return failed(cause);
+      return refused(statusCode as TicketAnswerStatus, errorCodeForStatus(statusCode));
+    },
     async issueFor(request, subject): Promise<IssueForRequestResult> {
       const checked = precheck(request);
       if (!checked.ok) return checked;
       return { ok: true as const, ...(await issueChecked(request, checked.origin, subject)) };
     },
-    async answer(request, authenticate): Promise<TicketAnswer> {
+    async answer(request, authenticate, limiter = parts.limiter): Promise<TicketAnswer> {
       // Origin (and TLS when required) first: a cross-site request is refused before anything else.
       const checked = precheck(request);
       if (!checked.ok) return refused(checked.status, checked.code);

@@ -31,9 +31,7 @@ export function resolveWsServerOptions<O extends object>(
   if (typeof maxPayload !== 'number' || !Number.isInteger(maxPayload) || maxPayload < 1)
     throw new WsGateConfigError(`maxPayload (${String(maxPayload)}) must be a positive integer`);
   if (maxPayload > maxMessageBytes)
-    throw new WsGateConfigError(
-      `maxPayload (${maxPayload}) exceeds the message limit (${maxMessageBytes} bytes)`,
-    );
+    throw new WsGateConfigError(`maxPayload (${maxPayload}) exceeds messages.maxBytes (${maxMessageBytes})`);
   const limits = DEFAULTS.wsServer;
   return {
     ...given,

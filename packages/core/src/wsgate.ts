@@ -1,9 +1,12 @@
 import {
   admitConnection,
   admitWebSocket,
+  openWebSocket,
   type AdmittableWebSocket,
   type AdmittedConnection,
   type GatedConnection,
+  type OpenWebSocketOptions,
+  type ServedWebSocket,
 } from './admission.js';
 import { createAuditEvents, type AuditEvent, type AuditEvents, type AuditOptions } from './audit-events.js';
 import {
@@ -33,6 +36,7 @@ import {
   type HandshakeRefusal,
 } from './handshake-authorizer.js';
 import type { HandshakeRequest } from './handshake-request.js';
+import { compileMessageDefinitions, type MessageDefinitions } from './message-definitions.js';
 import { createMessageRouter, type MessageRoute, type MessageRouter } from './message-router.js';
 import { oneOf, optionsObject, positiveInteger } from './option-checks.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
@@ -60,6 +64,7 @@ import {
   type TransportPolicy,
   type TransportPolicyOptions,
 } from './transport-policy.js';
+import { refusalAnswer, type RefusalAnswer } from './upgrade-decision.js';
 import { resolveWsServerOptions, type WsServerOptions } from './ws-server-options.js';
 
 /**
@@ -195,24 +200,50 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
     socket: AdmittableWebSocket,
     report: (event: AuditEvent) => void,
   ): AdmittedConnection<TClaims>;
+  /**
+   * Everything an adapter does with an accepted `ws` socket: admission, then (with a router)
+   * every frame routed, replies sent through the send-buffer cap.
+   */
+  openWebSocket<Ctx>(
+    acceptance: UpgradeAcceptance<TClaims>,
+    socket: ServedWebSocket,
+    options: OpenWebSocketOptions<Ctx, TClaims>,
+  ): AdmittedConnection<TClaims>;
   /** The subprotocol to select for an upgrade (`ws`'s `handleProtocols`). */
   selectSubprotocol(offered: Iterable<string>, accepted: string | undefined): string | false;
   /** `ws` server options with @wsgate's limits (`maxPayload` = message limit, fragments, pongs, no compression). */
   wsServerOptions<O extends object>(user?: O): WsServerOptions & O;
-  /** A message router over this gate's limits and audit events. */
+  /**
+   * A message router over this gate's limits and audit events, from routes or from message
+   * definitions (`{ schema, roles?, claims?, handler }`, compiled once; a bad definition throws
+   * `WsGateConfigError` naming the message).
+   */
   createRouter<Ctx>(
-    routes: Readonly<Record<string, MessageRoute<unknown, Ctx>>>,
+    routes: Readonly<Record<string, MessageRoute<unknown, Ctx>>> | MessageDefinitions<Ctx>,
     codec: EnvelopeCodec,
   ): MessageRouter<Ctx>;
   /**
    * The whole answer to a ticket request (the ready-made ticket routes of every adapter):
    * Origin and transport (403), `authenticate` (401), rate limit per session (429), issue (200,
-   * or 503 when the store is down); always `Cache-Control: no-store`.
+   * or 503 when the store is down); always `Cache-Control: no-store`. `limiter` replaces the
+   * gate's rate limiter for this request (an adapter's framework-backed one).
    */
   answerTicketRequest(
     request: HandshakeRequest,
     authenticate: TicketRequestAuthenticator<TClaims>,
+    limiter?: RequestRateLimiter,
   ): Promise<TicketAnswer>;
+  /**
+   * The answer to a ticket request the framework refused before the flow (a body the route does
+   * not take, a framework limit): its 4xx with the code of `errorCodeForStatus`, else 500.
+   */
+  answerFailedTicketRequest(statusCode: number | undefined, cause: unknown): TicketAnswer;
+  /**
+   * How to answer a refused upgrade, with its audit event: in HTTP (the `http` refusal mode, and
+   * always a handshake `ws` itself would refuse: 400, 405), or with a socket opened and closed at
+   * once (`close-frame` mode).
+   */
+  answerRefusal(refusal: HandshakeRefusal): RefusalAnswer;
   /** The transport and Origin checks of a ticket request, alone. */
   precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck;
   /**
@@ -222,6 +253,17 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
    * the store is down.
    */
   issueForRequest(request: HandshakeRequest, subject: TicketSubject<TClaims>): Promise<IssueForRequestResult>;
+}
+
+/** Routes as they are, or compiled from message definitions (they have `schema` and `handler`). */
+function asRoutes<Ctx>(
+  routes: Readonly<Record<string, MessageRoute<unknown, Ctx>>> | MessageDefinitions<Ctx>,
+): Readonly<Record<string, MessageRoute<unknown, Ctx>>> {
+  const isDefinition = (entry: unknown) =>
+    entry === null || typeof entry !== 'object' || 'handler' in entry || 'schema' in entry;
+  return Object.values(routes).some(isDefinition)
+    ? compileMessageDefinitions(routes as MessageDefinitions<Ctx>)
+    : (routes as Readonly<Record<string, MessageRoute<unknown, Ctx>>>);
 }
 
 function isTicketService<TClaims extends TicketClaims>(value: unknown): value is TicketService<TClaims> {
@@ -249,7 +291,7 @@ function resolveTicketLimiter(options: TicketRequestOptions | undefined): Reques
   const rateLimit = optionsObject('ticketRequests.rateLimit', resolved.rateLimit);
   const defaults = DEFAULTS.ticketRoute;
   return createMemoryRateLimiter({
-    max: positiveInteger('ticketRequests.rateLimit.max', rateLimit.max, defaults.maxPerWindow),
+    max: positiveInteger('ticketRequests.rateLimit.max', rateLimit.max, defaults.perSessionMax),
     windowMs: positiveInteger('ticketRequests.rateLimit.windowMs', rateLimit.windowMs, defaults.windowMs),
   });
 }
@@ -345,10 +387,21 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     authorizeUpgrade,
     admit: (acceptance, connection, report) => admitConnection(admission, acceptance, connection, report),
     admitWebSocket: (acceptance, socket, report) => admitWebSocket(admission, acceptance, socket, report),
+    openWebSocket: (acceptance, socket, openOptions) =>
+      openWebSocket(admission, acceptance, socket, openOptions),
     selectSubprotocol,
     wsServerOptions: (user) => resolveWsServerOptions(user, messageLimits.maxBytes),
-    createRouter: (routes, codec) => createMessageRouter({ routes, codec, frames: messageLimits, audit }),
-    answerTicketRequest: (request, authenticate) => ticketRequests.answer(request, authenticate),
+    createRouter: (routes, codec) =>
+      createMessageRouter({ routes: asRoutes(routes), codec, frames: messageLimits, audit }),
+    answerTicketRequest: (request, authenticate, limiter) =>
+      ticketRequests.answer(request, authenticate, limiter),
+    answerFailedTicketRequest: (statusCode, cause) => ticketRequests.failed(statusCode, cause),
+    answerRefusal: (refused) =>
+      refusalAnswer(
+        refused,
+        refusal === 'http' || refused.status === 400 || refused.status === 405,
+        audit.upgradeRefused(refused),
+      ),
     precheckTicketRequest: (request) => ticketRequests.precheck(request),
     issueForRequest: (request, subject) => ticketRequests.issueFor(request, subject),
   };

@@ -1,28 +1,12 @@
+import { Type } from '@sinclair/typebox';
 import Fastify from 'fastify';
-import wsgate from '@wsgate/fastify';
-import { jsonSchemaValidator } from '@wsgate/core';
+import wsgate, { defineMessages } from '@wsgate/fastify';
 import { sessionUser } from './auth.js'; // your own session lookup
-
-type ClientMessage = { type: 'ping' } | { type: 'echo'; text: string };
 
 const app = Fastify({ logger: true });
 
 await app.register(wsgate, {
   origins: { allow: ['https://app.example.com'] },
-  messages: {
-    schemas: {
-      ping: jsonSchemaValidator({
-        type: 'object',
-        properties: { type: { const: 'ping' } },
-        required: ['type'],
-      }),
-      echo: jsonSchemaValidator({
-        type: 'object',
-        properties: { type: { const: 'echo' }, text: { type: 'string', maxLength: 500 } },
-        required: ['type', 'text'],
-      }),
-    },
-  },
   // POST /ws-ticket: your normal HTTP authentication decides who gets a ticket.
   ticketRoute: {
     authenticate: async (request) => {
@@ -32,14 +16,26 @@ await app.register(wsgate, {
   },
 });
 
+// Every message type has a schema (unknown types and properties are refused) and may need a role.
+const messages = defineMessages({
+  ping: { schema: Type.Object({ type: Type.Literal('ping') }), handler: () => ({ type: 'pong' }) },
+  echo: {
+    schema: Type.Object({ type: Type.Literal('echo'), text: Type.String({ maxLength: 500 }) }),
+    handler: ({ text }, { principal }) => ({ type: 'echo', from: principal.subject, text }),
+  },
+  announce: {
+    schema: Type.Object({ type: Type.Literal('announce'), text: Type.String({ maxLength: 500 }) }),
+    roles: ['admin'], // others get FORBIDDEN
+    handler: ({ text }, { principal }) => {
+      for (const client of app.websocketServer.clients)
+        app.wsgate.send(client, { type: 'announce', text, from: principal.subject });
+    },
+  },
+});
+
 // Every WebSocket route is authenticated: this handler only runs for a valid ticket.
-app.get('/ws', { websocket: true }, (socket, request) => {
-  const { principal, send, onMessage } = request.wsgate;
-  send(socket, { type: 'welcome', user: principal.subject });
-  onMessage<ClientMessage>(socket, {
-    ping: () => send(socket, { type: 'pong' }),
-    echo: ({ text }) => send(socket, { type: 'echo', from: principal.subject, text }),
-  });
+app.get('/ws', { websocket: true, config: { wsgate: { messages } } }, (socket, request) => {
+  request.wsgate.send(socket, { type: 'welcome', user: request.wsgate.principal.subject });
 });
 
 // On logout: close the sockets opened from that session (4401).

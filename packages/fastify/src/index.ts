@@ -2,23 +2,21 @@ import { wsgateFastify } from './plugin.js';
 
 export { wsgateFastify };
 export default wsgateFastify;
+export { defineMessages } from './define-messages.js';
 export {
+  FST_WSGATE_INVALID_MESSAGES,
   FST_WSGATE_INVALID_OPTION,
-  FST_WSGATE_NO_MESSAGE_GUARD,
+  FST_WSGATE_NO_MESSAGES,
   FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED,
 } from './errors.js';
-export {
-  createFrameSender,
-  dispatchMessages,
-  sendFrame,
-  type FrameSender,
-  type MessageHandlers,
-} from './message-dispatcher.js';
+export type { TicketRouteAuthenticator, TicketRouteOptions, WsGatePluginOptions } from './options.js';
 export type {
-  ResolvedTicketRoute,
-  TicketRouteOptions,
-  TicketSubject,
-  WsGatePluginConfig,
-  WsGatePluginOptions,
-} from './options.js';
-export type { WsGateClaims, WsGateDecorator, WsGateRequestContext } from './types.js';
+  WsGateClaims,
+  WsGateDecorator,
+  WsGateMessageContext,
+  WsGateMessageDefinition,
+  WsGateMessages,
+  WsGateRequestContext,
+  WsGateRouteConfig,
+} from './types.js';
+export { MessageRejection, type TicketSubject } from '@wsgate/core';

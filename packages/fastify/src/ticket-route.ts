@@ -1,70 +1,81 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import {
-  handshakeRequestFrom,
-  WsGateError,
-  type TicketClaims,
-  type WsGate,
-  type ClosableConnection,
-} from '@wsgate/core';
+import { handshakeRequestFrom, type RequestRateLimiter, type WsGate } from '@wsgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ResolvedTicketRoute } from './options.js';
+import { logAudit } from './audit-log.js';
+import type { WsGatePluginConfig } from './options.js';
+import type { WsGateClaims } from './types.js';
 
-function refuse(reply: FastifyReply, status: number, error: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ error });
-}
+const kSessionKey = Symbol('wsgate.ticket-rate-key');
+type KeyedRequest = FastifyRequest & { [kSessionKey]?: string };
 
 /**
  * Registers the ready-made `POST` ticket route in its own encapsulated context, with its own
- * @fastify/rate-limit registration (`global: false`) so that the app's rate limiting, if
- * any, is untouched. Answers: 200 `{ ticket, expiresAt }`, 401 `UNAUTHENTICATED`,
- * 403 `ORIGIN_NOT_ALLOWED`/`INSECURE_TRANSPORT`, 429 `RATE_LIMITED`, 503 `SERVICE_UNAVAILABLE`;
- * always `Cache-Control: no-store`.
+ * `@fastify/rate-limit` registration (`global: false`), so the app's rate limiting is untouched:
+ * a per-address guard in front of `authenticate`, then the per-session limit inside core's
+ * ticket request flow, counted in @fastify/rate-limit's store (`fastify.createRateLimit()`).
+ * The answer is core's, as it is: 200 `{ ticket, expiresAt }`, 401, 403, 429, 500, 503; always
+ * `Cache-Control: no-store`. A body the route does not take (a form, broken JSON) is answered
+ * 400/415 without a stack.
  */
-export async function registerTicketRoute<TClaims extends TicketClaims>(
+export async function registerTicketRoute(
   fastify: FastifyInstance,
-  gate: WsGate<TClaims, unknown, ClosableConnection>,
-  route: ResolvedTicketRoute<TClaims>,
+  gate: WsGate<WsGateClaims>,
+  route: NonNullable<WsGatePluginConfig['ticketRoute']>,
 ): Promise<void> {
   await fastify.register(async function wsgateTicketRoute(child) {
-    if (route.rateLimit !== false) {
-      await child.register(fastifyRateLimit, {
-        global: false,
-        errorResponseBuilder: (_request, context) => ({
-          statusCode: context.statusCode,
-          error: 'RATE_LIMITED',
-        }),
-      });
-    }
-    child.setErrorHandler((error: { statusCode?: number; error?: string }, request, reply) => {
-      if (error.statusCode === 429) return refuse(reply, 429, 'RATE_LIMITED');
-      if (error instanceof WsGateError && error.statusCode === 503) {
-        request.log.warn(
-          { event: 'wsgate.service_unavailable', code: error.code },
-          'ticket route dependency unavailable',
-        );
-        return refuse(reply, 503, 'SERVICE_UNAVAILABLE');
-      }
-      request.log.error({ err: error, event: 'wsgate.ticket_route_error' }, 'ticket route failed');
-      return refuse(reply, 500, 'INTERNAL_ERROR');
+    await child.register(fastifyRateLimit, {
+      ...route.rateLimitStore,
+      global: false,
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: context.statusCode,
+        error: 'RATE_LIMITED',
+      }),
+    });
+    const perSession =
+      route.perSession === false
+        ? undefined
+        : child.createRateLimit({
+            max: route.perSession.max,
+            timeWindow: route.perSession.windowMs,
+            keyGenerator: (request) => (request as KeyedRequest)[kSessionKey] ?? '',
+          });
+    const limiterFor = (request: FastifyRequest): RequestRateLimiter | undefined =>
+      perSession === undefined
+        ? undefined
+        : {
+            async consume(key) {
+              (request as KeyedRequest)[kSessionKey] = key;
+              const decision = await perSession(request);
+              // `isAllowed` means "on the allow list"; the count decides through `isExceeded`.
+              return decision.isAllowed || !decision.isExceeded
+                ? { allowed: true, retryAfterMs: 0 }
+                : { allowed: false, retryAfterMs: decision.ttl };
+            },
+          };
+
+    child.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+      const answer = gate.answerFailedTicketRequest(error.statusCode, error);
+      logAudit(request.log, answer.audit);
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
     child.post(
       route.path,
-      { config: route.rateLimit === false ? {} : { rateLimit: { ...route.rateLimit } } },
+      {
+        config: {
+          rateLimit:
+            route.perAddress === false
+              ? false
+              : { max: route.perAddress.max, timeWindow: route.perAddress.windowMs },
+        },
+      },
       async (request: FastifyRequest, reply: FastifyReply) => {
-        const handshake = handshakeRequestFrom(request.raw);
-        const precheck = gate.precheckTicketRequest(handshake);
-        if (!precheck.ok) return refuse(reply, precheck.status, precheck.code);
-        const user = await route.authenticate(request);
-        if (user === null || user === undefined) return refuse(reply, 401, 'UNAUTHENTICATED');
-        const issued = await gate.issueForRequest(handshake, user);
-        if (!issued.ok) return refuse(reply, issued.status, issued.code);
-        request.log.info(
-          { event: 'wsgate.ticket_issued', subject: user.subject, sessionId: user.sessionId },
-          'ticket issued',
+        const answer = await gate.answerTicketRequest(
+          handshakeRequestFrom(request.raw),
+          () => route.authenticate(request),
+          limiterFor(request),
         );
-        return reply
-          .header('cache-control', 'no-store')
-          .send({ ticket: issued.ticket, expiresAt: issued.expiresAt });
+        logAudit(request.log, answer.audit);
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     );
   });

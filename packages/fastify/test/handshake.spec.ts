@@ -214,7 +214,7 @@ describe('handshake, before the upgrade', () => {
       const socket = await app.injectWS(
         path,
         // injectWS has no socket: say where the client is, as light-my-request does for app.inject.
-        { headers, socket: { remoteAddress: '127.0.0.1' } },
+        { headers, socket: { remoteAddress: '127.0.0.1' } as never },
         {
           onInit: (ws) => {
             welcome = new Promise((resolve) =>
@@ -227,7 +227,10 @@ describe('handshake, before the upgrade', () => {
       await expect(welcome).resolves.toMatchObject({ type: 'welcome', subject: 'alice' });
     }
     await expect(
-      app.injectWS('/ws', { headers: { origin: ALLOWED_ORIGIN }, socket: { remoteAddress: '127.0.0.1' } }),
+      app.injectWS('/ws', {
+        headers: { origin: ALLOWED_ORIGIN },
+        socket: { remoteAddress: '127.0.0.1' } as never,
+      }),
     ).rejects.toThrow('Unexpected server response: 401');
     // No peer address: no per-address limit could count it, so it is refused before its ticket is read.
     const ticket = await requestTicket(app);
@@ -287,7 +290,7 @@ describe('handshake, before the upgrade', () => {
         registerDefaultRoutes(instance);
         await instance.register(
           async (child) => {
-            child.get('/ws', { websocket: true }, (socket, request) =>
+            child.get('/ws', { websocket: true, config: { wsgate: { raw: true } } }, (socket, request) =>
               socket.send(JSON.stringify({ subject: request.wsgate.principal.subject })),
             );
           },
@@ -316,7 +319,7 @@ describe('handshake, before the upgrade', () => {
       const app = await buildTestApp({
         plugin: { refusal: 'close-frame' },
         routes: (instance) => {
-          instance.get('/ws', { websocket: true }, handler);
+          instance.get('/ws', { websocket: true, config: { wsgate: { raw: true } } }, handler);
         },
       });
       return { app, handler };

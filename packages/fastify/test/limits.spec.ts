@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket from 'ws';
 import { ALLOWED_ORIGIN, buildTestApp, requestTicket, wsUrl } from './support/app.js';
-import { testSchemas } from './support/protocol.js';
 import { closed, nextMessage, openOk, openRefused, sendJson, type CloseInfo } from './support/sockets.js';
 import { SwitchableStore } from './support/stores.js';
 
@@ -282,7 +281,7 @@ describe('supervision', () => {
     'terminates a client that does not answer pings, and keeps one that does',
     async () => {
       const app = await buildTestApp({
-        plugin: { messages: { schemas: testSchemas }, supervision: { heartbeatIntervalMs: 200 } },
+        plugin: { supervision: { heartbeatIntervalMs: 200 } },
       });
       const healthy = await connect(app, 'alice');
 
@@ -314,7 +313,6 @@ describe('supervision', () => {
       const ended = new Set<string>();
       const app = await buildTestApp({
         plugin: {
-          messages: { schemas: testSchemas },
           isSessionActive: (principal) => !ended.has(principal.sessionId ?? ''),
           supervision: { sessionCheckIntervalMs: 200 },
         },
@@ -341,7 +339,7 @@ describe('supervision', () => {
     const app = await buildTestApp({
       plugin: { supervision: { maxBufferedBytes: 1_048_576 } },
       routes: (instance) => {
-        instance.get('/ws', { websocket: true }, (socket, request) => {
+        instance.get('/ws', { websocket: true, config: { wsgate: { raw: true } } }, (socket, request) => {
           const { principal, send } = request.wsgate;
           serverSockets.set(principal.subject, socket);
           // "<n>": send n frames of 64 KiB through the capped sender, yielding between frames.
@@ -394,7 +392,7 @@ describe('hostile frames', () => {
     async () => {
       const app = await buildTestApp({
         plugin: {
-          messages: { schemas: testSchemas, maxBytes: 16_384 },
+          messages: { maxBytes: 16_384 },
           websocket: { perMessageDeflate: true },
         },
       });
@@ -423,7 +421,7 @@ describe('hostile frames', () => {
   it(
     'closes a message sent in 200 fragments (maxFragments 128) without delivering it; 100 fragments are fine',
     async () => {
-      const app = await buildTestApp({ plugin: { messages: { schemas: testSchemas } } });
+      const app = await buildTestApp({ plugin: {} });
       expect(app.websocketServer.options).toMatchObject({
         maxFragments: 128,
         maxBufferedChunks: 1024,

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { WsGatePluginOptions } from '../src/index.js';
 import { ALLOWED_ORIGIN, buildTestApp, requestTicket, wsUrl } from './support/app.js';
-import { testSchemas } from './support/protocol.js';
 import { closed, nextMessage, openOk, sendJson } from './support/sockets.js';
 
 const INTERNAL_ERROR = { type: 'error', code: 'INTERNAL_ERROR', message: 'internal error' };
@@ -12,7 +11,7 @@ const INTERNAL_ERROR = { type: 'error', code: 'INTERNAL_ERROR', message: 'intern
 async function guardedApp(
   messages: Partial<NonNullable<WsGatePluginOptions['messages']>> = {},
 ): Promise<FastifyInstance> {
-  return buildTestApp({ plugin: { messages: { schemas: testSchemas, ...messages } } });
+  return buildTestApp({ plugin: { messages: { ...messages } } });
 }
 
 /** Opens an authenticated socket on /ws and reads its welcome frame. */
@@ -69,7 +68,7 @@ describe('handler context', () => {
     ['an unknown type', { type: 'launch' }, '/type'],
     ['an extra property', { type: 'whoami', admin: true }, ''],
     ['a wrongly typed property', { type: 'echo', text: 42 }, '/text'],
-    ['a type with a schema but no handler', { type: 'unhandled' }, '/type'],
+    ['a type declared by no route', { type: 'unhandled' }, '/type'],
     ['a message without a type', { text: 'hi' }, '/type'],
   ])('answers %s with VALIDATION_FAILED and keeps the socket open', async (_name, message, path) => {
     const app = await guardedApp();
@@ -139,12 +138,52 @@ describe('handler context', () => {
     },
   );
 
-  it('throws FST_WSGATE_NO_MESSAGE_GUARD from onMessage without the messages option', async () => {
-    const app = await buildTestApp();
-    const { socket } = await connect(app);
+  it('refuses a message whose sender lacks the route role with FORBIDDEN from the library, after validation', async () => {
+    const app = await guardedApp();
+    const { socket } = await connect(app, 'bob'); // roles: ['member']
+    sendJson(socket, { type: 'announce', text: 'hello' });
     await expect(nextMessage(socket)).resolves.toEqual({
-      type: 'no-guard',
-      code: 'FST_WSGATE_NO_MESSAGE_GUARD',
+      type: 'error',
+      code: 'FORBIDDEN',
+      message: 'forbidden',
     });
+    // Invalid and not allowed: validation comes first.
+    sendJson(socket, { type: 'announce', text: '' });
+    await expect(nextMessage(socket)).resolves.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expectServed(socket);
+  });
+
+  it('lets a sender with the role through', async () => {
+    const app = await buildTestApp({
+      plugin: {
+        ticketRoute: {
+          authenticate: () => ({ subject: 'root', claims: { roles: ['admin'] } }),
+          perSession: false,
+        },
+      },
+    });
+    const socket = await openOk(`${wsUrl(app)}?ticket=${await requestTicket(app)}`);
+    await nextMessage(socket);
+    sendJson(socket, { type: 'announce', text: 'hello' });
+    await expect(nextMessage(socket)).resolves.toEqual({ type: 'announced', text: 'hello' });
+  });
+
+  it('answers a MessageRejection thrown by a handler with its error frame, and keeps the socket open', async () => {
+    const app = await guardedApp();
+    const { socket } = await connect(app);
+    sendJson(socket, { type: 'refuse' });
+    await expect(nextMessage(socket)).resolves.toEqual({
+      type: 'error',
+      code: 'NOT_IN_ROOM',
+      message: 'join the room first',
+    });
+    await expectServed(socket);
+  });
+
+  it('hands every frame of a raw route to the route, unvalidated', async () => {
+    const app = await guardedApp();
+    const socket = await openOk(`${wsUrl(app, '/raw')}?ticket=${await requestTicket(app)}`);
+    socket.send('not even json');
+    await expect(nextMessage(socket, 10_000, false)).resolves.toBe('not even json');
   });
 });

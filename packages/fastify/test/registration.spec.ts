@@ -1,16 +1,9 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import wsgate, {
-  FST_WSGATE_INVALID_OPTION,
-  type WsGateClaims,
-  type WsGatePluginOptions as PluginOptions,
-} from '../src/index.js';
+import wsgate, { FST_WSGATE_INVALID_OPTION, type WsGatePluginOptions } from '../src/index.js';
 import { ALLOWED_ORIGIN, defaultPluginOptions, requestTicket } from './support/app.js';
 import { SwitchableStore } from './support/stores.js';
-import { testSchemas } from './support/protocol.js';
-
-type WsGatePluginOptions = PluginOptions<WsGateClaims>;
 
 async function bootError(options: WsGatePluginOptions): Promise<unknown> {
   const app = Fastify();
@@ -48,18 +41,18 @@ describe('registration', () => {
       'a ticket route rate limit of 0',
       {
         origins: { allow: [ALLOWED_ORIGIN] },
-        ticketRoute: { authenticate, rateLimit: { max: 0, timeWindow: 1000 } },
+        ticketRoute: { authenticate, perSession: { max: 0, windowMs: 1000 } },
       },
-      /ticketRoute\.rateLimit/,
+      /ticketRoute\.perSession/,
     ],
     [
       'websocket.maxPayload larger than messages.maxBytes',
       {
         origins: { allow: [ALLOWED_ORIGIN] },
-        messages: { schemas: testSchemas, maxBytes: 1024 },
+        messages: { maxBytes: 1024 },
         websocket: { maxPayload: 2048 },
       },
-      /maxPayload \(2048\) exceeds the message guard's maxBytes \(1024\)/,
+      /maxPayload \(2048\) exceeds messages.maxBytes \(1024\)/,
     ],
     ...[0, -1, 0.5, Number.NaN].map(
       (maxPayload) =>
@@ -98,7 +91,7 @@ describe('registration', () => {
     const app = Fastify();
     await app.register(wsgate, {
       ...defaultPluginOptions(),
-      messages: { schemas: testSchemas, maxBytes: 4096 },
+      messages: { maxBytes: 4096 },
     });
     await app.ready();
     try {
@@ -128,6 +121,46 @@ describe('registration', () => {
       await defaults.close();
       await smaller.close();
     }
+  });
+
+  it('refuses, when it is registered, a WebSocket route that declares no messages (fail closed), naming it', async () => {
+    const app = Fastify();
+    await app.register(wsgate, defaultPluginOptions());
+    expect(() => app.get('/chat', { websocket: true }, () => undefined)).toThrow(
+      expect.objectContaining({ code: 'FST_WSGATE_NO_MESSAGES', message: expect.stringContaining('/chat') }),
+    );
+    await app.close();
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a message without a handler', { join: { schema: { type: 'object' } } }, /"join" has no handler/],
+    ['a message without a schema', { join: { handler: () => undefined } }, /"join" has no schema/],
+    ['a schema that is not one', { join: { schema: 42, handler: () => undefined } }, /neither a Validator/],
+    ['an empty JSON Schema', { join: { schema: {}, handler: () => undefined } }, /constrains nothing/],
+    ['messages and raw together', undefined, /either messages or raw/],
+  ])('refuses a route with %s (FST_WSGATE_INVALID_MESSAGES)', async (_label, messages, message) => {
+    const app = Fastify();
+    await app.register(wsgate, defaultPluginOptions());
+    const wsgateConfig =
+      messages === undefined ? { messages: {}, raw: true as const } : { messages: messages as never };
+    expect(() =>
+      app.get('/chat', { websocket: true, config: { wsgate: wsgateConfig } }, () => undefined),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'FST_WSGATE_INVALID_MESSAGES',
+        message: expect.stringMatching(message),
+      }),
+    );
+    await app.close();
+  });
+
+  it('accepts a route that says it reads raw frames, and a public route', async () => {
+    const app = Fastify();
+    await app.register(wsgate, defaultPluginOptions());
+    app.get('/raw', { websocket: true, config: { wsgate: { raw: true } } }, () => undefined);
+    app.get('/public', { websocket: true, config: { wsgate: false } }, () => undefined);
+    await expect(app.ready()).resolves.toBeDefined();
+    await app.close();
   });
 
   it('closes the ticket store when the app closes', async () => {

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import type WebSocket from 'ws';
 import { buildTestApp, requestTicket, wsUrl } from './support/app.js';
-import { testSchemas } from './support/protocol.js';
 import { closed, nextMessage, openOk, sendJson } from './support/sockets.js';
 
 async function connect(app: FastifyInstance, user: string, session: string): Promise<WebSocket> {
@@ -18,7 +17,7 @@ async function expectServed(socket: WebSocket): Promise<void> {
 
 describe('revocation', () => {
   async function fourSockets() {
-    const app = await buildTestApp({ plugin: { messages: { schemas: testSchemas } } });
+    const app = await buildTestApp({ plugin: {} });
     const sockets = {
       aliceLaptop1: await connect(app, 'alice', 'alice-laptop'),
       aliceLaptop2: await connect(app, 'alice', 'alice-laptop'),

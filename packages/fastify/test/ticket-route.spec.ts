@@ -1,7 +1,7 @@
 import { TICKET_LENGTH } from '@wsgate/core';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import type { TicketRouteOptions, WsGateClaims } from '../src/index.js';
+import type { TicketRouteOptions } from '../src/index.js';
 import {
   ALLOWED_ORIGIN,
   buildTestApp,
@@ -21,10 +21,13 @@ function postTicket(app: FastifyInstance, headers: Record<string, string> = {}, 
   });
 }
 
-async function routeApp(ticketRoute: Partial<TicketRouteOptions<WsGateClaims>> = {}, plugin = {}) {
+async function routeApp(ticketRoute: Partial<TicketRouteOptions> = {}, plugin = {}) {
   return buildTestApp({
     listen: false,
-    plugin: { ...plugin, ticketRoute: { authenticate: userFromHeaders, rateLimit: false, ...ticketRoute } },
+    plugin: {
+      ...plugin,
+      ticketRoute: { authenticate: userFromHeaders, perSession: false, perAddress: false, ...ticketRoute },
+    },
   });
 }
 
@@ -86,36 +89,70 @@ describe('ticket route', () => {
     expect(authenticate).not.toHaveBeenCalled();
   });
 
-  it('answers 429 RATE_LIMITED past max, keyed per user by keyGenerator', async () => {
-    const app = await routeApp({
-      rateLimit: {
-        max: 3,
-        timeWindow: 60_000,
-        keyGenerator: (request) => `user:${String(request.headers['x-test-user'])}`,
-      },
-    });
-    for (let index = 0; index < 3; index += 1) expect((await postTicket(app)).statusCode).toBe(200);
-    const limited = await postTicket(app);
+  it('answers 429 RATE_LIMITED with Retry-After past perSession.max, per session (per subject without one)', async () => {
+    const app = await routeApp({ perSession: { max: 3, windowMs: 60_000 } });
+    const session = { 'x-test-session': 'laptop' };
+    for (let index = 0; index < 3; index += 1) expect((await postTicket(app, session)).statusCode).toBe(200);
+    const limited = await postTicket(app, session);
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toEqual({ error: 'RATE_LIMITED' });
     expect(limited.headers['cache-control']).toBe('no-store');
-    expect((await postTicket(app, { 'x-test-user': 'bob' })).statusCode).toBe(200);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Another session of the same user, and another user, still get tickets.
+    expect((await postTicket(app, { 'x-test-session': 'phone' })).statusCode).toBe(200);
+    expect((await postTicket(app, { 'x-test-user': 'bob', 'x-test-session': 'bob-laptop' })).statusCode).toBe(
+      200,
+    );
+    // Without a session, the count is the subject's.
+    for (let index = 0; index < 3; index += 1)
+      expect((await postTicket(app, { 'x-test-user': 'carol' })).statusCode).toBe(200);
+    expect((await postTicket(app, { 'x-test-user': 'carol' })).statusCode).toBe(429);
     // The limit is the ticket route's own: the rest of the app is not rate limited.
     for (let index = 0; index < 5; index += 1)
       expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
-  it('rate limits by default (30 per minute per client address)', async () => {
+  it('rate limits by default: 30 tickets per minute per session, counted after authentication', async () => {
     const app = await buildTestApp({
       listen: false,
       plugin: { ticketRoute: { authenticate: userFromHeaders } },
     });
     const answers = [];
     for (let index = 0; index < 31; index += 1)
-      answers.push((await postTicket(app, { 'x-test-user': `user-${index}` })).statusCode);
+      answers.push((await postTicket(app, { 'x-test-session': 'one' })).statusCode);
     expect(answers.slice(0, 30).every((status) => status === 200)).toBe(true);
     expect(answers[30]).toBe(429);
+    expect((await postTicket(app, { 'x-test-session': 'two' })).statusCode).toBe(200);
   });
+
+  it('guards against unauthenticated floods per client address, in front of authenticate', async () => {
+    const authenticate = vi.fn(() => null);
+    const app = await routeApp({ authenticate, perAddress: { max: 5, windowMs: 60_000 } });
+    const statuses = [];
+    for (let index = 0; index < 7; index += 1) statuses.push((await postTicket(app)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect(authenticate).toHaveBeenCalledTimes(5);
+  });
+
+  it.each([
+    ['a form', 'application/x-www-form-urlencoded', 'a=1', 415],
+    ['multipart', 'multipart/form-data; boundary=x', '--x--', 415],
+    ['broken JSON', 'application/json', '{"a":', 400],
+  ])(
+    'answers a body it does not take (%s) with %i, never 500, and logs no stack',
+    async (_name, type, body, status) => {
+      const app = await routeApp();
+      const response = await app.inject({
+        method: 'POST',
+        url: '/ws-ticket',
+        headers: { origin: ALLOWED_ORIGIN, 'x-test-user': 'alice', 'content-type': type },
+        payload: body,
+      });
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(JSON.stringify(response.json())).not.toContain('a=1');
+    },
+  );
 
   it('answers 503 SERVICE_UNAVAILABLE when the store rejects, and keeps serving', async () => {
     const store = new SwitchableStore();

@@ -2,18 +2,15 @@
 // (vitest runs the bodies, which only register routes). The augmentation below is the one a
 // user writes; `@wsgate/fastify` resolves to ../src here (tsconfig `paths`).
 import { Type } from '@sinclair/typebox';
-import {
-  jsonSchemaValidator,
-  type IssueForRequestResult,
-  type MessageOf,
-  type Principal,
-} from '@wsgate/core';
+import type { IssueForRequestResult, Principal } from '@wsgate/core';
 import Fastify from 'fastify';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type WebSocket from 'ws';
+import { z } from 'zod';
 import wsgate, {
-  type MessageHandlers,
+  defineMessages,
   type TicketSubject,
+  type WsGateMessageContext,
   type WsGateClaims,
   type WsGateRequestContext,
 } from '../src/index.js';
@@ -24,20 +21,11 @@ declare module '@wsgate/fastify' {
   }
 }
 
-const schemas = {
-  join: jsonSchemaValidator(Type.Object({ type: Type.Literal('join'), room: Type.String() })),
-  chat: jsonSchemaValidator(
-    Type.Object({ type: Type.Literal('chat'), room: Type.String(), text: Type.String() }),
-  ),
-  whoami: jsonSchemaValidator(Type.Object({ type: Type.Literal('whoami') })),
-};
-type Message = MessageOf<typeof schemas>;
-
 describe('types', () => {
   it('types request.wsgate.principal.claims by the WsGateClaims augmentation', async () => {
     const app = Fastify();
     await app.register(wsgate, { origins: { allow: ['https://app.example.com'] } });
-    app.get('/ws', { websocket: true }, (socket, request) => {
+    app.get('/ws', { websocket: true, config: { wsgate: { raw: true } } }, (socket, request) => {
       expectTypeOf(socket).toEqualTypeOf<WebSocket>();
       expectTypeOf(request.wsgate).toEqualTypeOf<WsGateRequestContext>();
       expectTypeOf(request.wsgate.principal).toEqualTypeOf<Principal<WsGateClaims>>();
@@ -57,36 +45,45 @@ describe('types', () => {
     expect(app.hasRoute({ method: 'GET', url: '/ws' })).toBe(true);
   });
 
-  it('narrows each onMessage<MessageOf<typeof schemas>> handler to the message of its type', async () => {
-    const app = Fastify();
-    await app.register(wsgate, { origins: { allow: ['https://app.example.com'] }, messages: { schemas } });
-    app.get('/ws', { websocket: true }, (socket, request) => {
-      request.wsgate.onMessage<Message>(socket, {
-        join: (message) => {
+  it('types each handler of defineMessages by its schema: TypeBox, Zod, a Validator', async () => {
+    const messages = defineMessages({
+      join: {
+        schema: Type.Object({ type: Type.Literal('join'), room: Type.String() }),
+        handler: (message, context) => {
           expectTypeOf(message).toEqualTypeOf<{ type: 'join'; room: string }>();
-        },
-        chat: (message) => {
-          expectTypeOf(message).toEqualTypeOf<{ type: 'chat'; room: string; text: string }>();
-          expectTypeOf(message.text).toEqualTypeOf<string>();
-        },
-        whoami: async (message) => {
-          expectTypeOf(message).toEqualTypeOf<{ type: 'whoami' }>();
-        },
-      });
-      request.wsgate.onMessage<Message>(socket, {
-        join: (message) => {
+          expectTypeOf(context).toEqualTypeOf<WsGateMessageContext>();
+          expectTypeOf(context.principal.claims.roles).toEqualTypeOf<string[]>();
           // @ts-expect-error a join message has no `text`
           void message.text;
+          return { type: 'joined', room: message.room };
         },
-      });
-      // @ts-expect-error `leave` is not a message type of these schemas
-      request.wsgate.onMessage<Message>(socket, { leave: () => undefined });
+      },
+      chat: {
+        schema: z.object({ type: z.literal('chat'), room: z.string(), text: z.string() }),
+        roles: ['member'],
+        handler: (message) => {
+          expectTypeOf(message).toEqualTypeOf<{ type: 'chat'; room: string; text: string }>();
+        },
+      },
+      whoami: {
+        schema: { validate: (value: unknown) => ({ ok: true as const, value: value as { type: 'whoami' } }) },
+        handler: async (message) => {
+          expectTypeOf(message).toEqualTypeOf<{ type: 'whoami' }>();
+        },
+      },
     });
-    expectTypeOf<Message>().toEqualTypeOf<
-      { type: 'join'; room: string } | { type: 'chat'; room: string; text: string } | { type: 'whoami' }
-    >();
-    expectTypeOf<keyof MessageHandlers<Message>>().toEqualTypeOf<'join' | 'chat' | 'whoami'>();
-    await app.ready();
+    expectTypeOf<keyof typeof messages>().toEqualTypeOf<'join' | 'chat' | 'whoami'>();
+    const app = Fastify();
+    await app.register(wsgate, { origins: { allow: ['https://app.example.com'] } });
+    app.get('/ws', { websocket: true, config: { wsgate: { messages } } }, () => undefined);
+    expect(() =>
+      // @ts-expect-error a route config is { messages } | { raw: true } | false
+      app.get('/bad', { websocket: true, config: { wsgate: { messages: 42 } } }, () => undefined),
+    ).toThrow();
+    defineMessages({
+      // @ts-expect-error a message needs a handler
+      leave: { schema: Type.Object({ type: Type.Literal('leave') }) },
+    });
     await app.close();
     expect(app.hasRoute({ method: 'GET', url: '/ws' })).toBe(true);
   });

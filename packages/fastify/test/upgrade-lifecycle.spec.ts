@@ -96,7 +96,11 @@ describe('an upgrade that never becomes a WebSocket', () => {
           registerDefaultRoutes(instance);
           instance.get(
             '/stuck',
-            { websocket: true, onRequest: () => new Promise<void>(() => undefined) },
+            {
+              websocket: true,
+              config: { wsgate: { raw: true } },
+              onRequest: () => new Promise<void>(() => undefined),
+            },
             (socket) => socket.close(),
           );
         },

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { onTestFinished } from 'vitest';
 import wsgate, { type TicketSubject, type WsGateClaims, type WsGatePluginOptions } from '../../src/index.js';
-import type { TestMessage } from './protocol.js';
+import { testMessages } from './protocol.js';
 
 export const ALLOWED_ORIGIN = 'https://app.example.com';
 export const FOREIGN_ORIGIN = 'https://evil.example.net';
@@ -22,7 +22,7 @@ export function userFromHeaders(request: FastifyRequest): TicketSubject<WsGateCl
 
 export interface TestAppOptions {
   /** Plugin options, over the defaults (allowlist `ALLOWED_ORIGIN`, ticket route on `x-test-user`, no rate limit). */
-  plugin?: Partial<WsGatePluginOptions<WsGateClaims>>;
+  plugin?: Partial<WsGatePluginOptions>;
   /** Fastify server options. */
   fastify?: FastifyServerOptions;
   /** Routes; the default set (see {@link registerDefaultRoutes}) when omitted. */
@@ -31,22 +31,22 @@ export interface TestAppOptions {
   listen?: boolean;
 }
 
-export const defaultPluginOptions = (): WsGatePluginOptions<WsGateClaims> => ({
+export const defaultPluginOptions = (): WsGatePluginOptions => ({
   origins: { allow: [ALLOWED_ORIGIN] },
-  ticketRoute: { authenticate: userFromHeaders, rateLimit: false },
+  ticketRoute: { authenticate: userFromHeaders, perSession: false, perAddress: false },
 });
 
 /**
  * Default routes:
  * - `GET /healthz`: plain HTTP;
- * - `GET /ws` (authenticated): sends `{ type: 'welcome', subject, sessionId, claims, clientIp, origin }`, then,
- *   when the app has a message guard, answers `echo` and `whoami` and throws on `boom`;
- *   without one, reports the error `onMessage` throws as `{ type: 'no-guard', code }`;
+ * - `GET /ws` (authenticated, messages of ./protocol.ts): sends
+ *   `{ type: 'welcome', subject, sessionId, claims, clientIp, origin }`;
+ * - `GET /raw` (authenticated, `raw: true`): echoes every frame as it came;
  * - `GET /public` (`config: { wsgate: false }`): sends `{ type: 'public' }`.
  */
 export function registerDefaultRoutes(app: FastifyInstance): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/ws', { websocket: true }, (socket, request) => {
+  app.get('/ws', { websocket: true, config: { wsgate: { messages: testMessages } } }, (socket, request) => {
     const { principal, send, clientIp, origin } = request.wsgate;
     send(socket, {
       type: 'welcome',
@@ -56,19 +56,9 @@ export function registerDefaultRoutes(app: FastifyInstance): void {
       clientIp,
       origin,
     });
-    try {
-      request.wsgate.onMessage<TestMessage>(socket, {
-        echo: ({ text }) => send(socket, { type: 'echo', text }),
-        whoami: () => send(socket, { type: 'whoami', subject: principal.subject }),
-        boom: (message) => {
-          const error = new Error('handler failed at /secret/path');
-          if (message.async) return Promise.reject(error);
-          throw error;
-        },
-      });
-    } catch (error) {
-      send(socket, { type: 'no-guard', code: (error as { code?: string }).code });
-    }
+  });
+  app.get('/raw', { websocket: true, config: { wsgate: { raw: true } } }, (socket) => {
+    socket.on('message', (data) => socket.send(data.toString()));
   });
   app.get('/public', { websocket: true, config: { wsgate: false } }, (socket) => {
     socket.send(JSON.stringify({ type: 'public' }));

@@ -135,9 +135,13 @@ export function everOpened(socket: WebSocket): boolean {
 }
 
 /** The next frame the socket received, parsed as JSON (text) or as-is (binary). */
-export async function nextMessage(socket: WebSocket, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+export async function nextMessage(
+  socket: WebSocket,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  parseJson = true,
+): Promise<unknown> {
   const frame = await withTimeout(probeOf(socket).next(), 'a message', timeoutMs);
-  return typeof frame === 'string' ? (JSON.parse(frame) as unknown) : frame;
+  return typeof frame === 'string' && parseJson ? (JSON.parse(frame) as unknown) : frame;
 }
 
 /** Resolves with the close code and reason the client saw. */

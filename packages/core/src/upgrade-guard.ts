@@ -1,0 +1,82 @@
+import { redactUrlForLog, withoutTicketSubprotocols } from './ticket-extraction.js';
+
+/** The parts of a Node socket an upgrade guard uses (`net.Socket`, `tls.TLSSocket`, a Duplex). */
+export interface UpgradeSocket {
+  readonly destroyed: boolean;
+  destroy(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** The guard of one upgrade request. */
+export interface UpgradeGuard {
+  /** The upgrade became a WebSocket: the deadline no longer applies. */
+  upgraded(): void;
+}
+
+/**
+ * Every upgrade ends as a WebSocket or as a destroyed socket: past `timeoutMs` without becoming
+ * a WebSocket (a hook that never finishes, an upgrade nobody handles), the socket is destroyed.
+ * Node's HTTP server lets go of a socket once it emits `upgrade` (no timeout applies any more),
+ * so without this such a socket stays open for ever.
+ */
+export function guardUpgrade(socket: UpgradeSocket, timeoutMs: number): UpgradeGuard {
+  const deadline = setTimeout(() => socket.destroy(), timeoutMs);
+  deadline.unref();
+  socket.once('close', () => clearTimeout(deadline));
+  return { upgraded: () => clearTimeout(deadline) };
+}
+
+/** A response still being written on a connection (Node keeps it as `socket._httpMessage`). */
+interface PendingResponse {
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * Runs `dispatch` once the connection has no response in flight. An upgrade pipelined behind
+ * another request on one connection arrives while that request's response is still being
+ * written; handing the socket on then fails (`ERR_HTTP_SOCKET_ASSIGNED` in @fastify/websocket,
+ * which then leaves the socket open for ever). Waiting for that response serves both, in order.
+ */
+export function afterPendingResponse(socket: object, dispatch: () => void): void {
+  const pending = (socket as { _httpMessage?: PendingResponse | null })._httpMessage;
+  if (pending === undefined || pending === null) {
+    dispatch();
+    return;
+  }
+  let dispatched = false;
+  const resume = (): void => {
+    if (dispatched) return;
+    dispatched = true;
+    dispatch();
+  };
+  pending.once('finish', resume);
+  pending.once('close', resume);
+}
+
+/** The parts of a Node `IncomingMessage` that {@link redactRequestForLog} rewrites. */
+export interface RedactableRequest {
+  url?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders?: string[];
+}
+
+/**
+ * Takes the ticket out of a request in place, before a framework's router or logger sees it:
+ * the URL as {@link redactUrlForLog} writes it, and the `wsgate.ticket.*` subprotocol entries
+ * dropped (not masked, so that `ws` still parses what remains). Read the ticket first.
+ */
+export function redactRequestForLog(request: RedactableRequest, queryParam: string): void {
+  request.url = redactUrlForLog(request.url ?? '/', queryParam);
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof protocols !== 'string') return;
+  const remaining = withoutTicketSubprotocols(protocols);
+  if (remaining === protocols) return;
+  if (remaining === undefined) delete request.headers['sec-websocket-protocol'];
+  else request.headers['sec-websocket-protocol'] = remaining;
+  // A synthetic request (@fastify/websocket's `injectWS`) has no rawHeaders.
+  const rawHeaders = Array.isArray(request.rawHeaders) ? request.rawHeaders : [];
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === 'sec-websocket-protocol')
+      rawHeaders[index + 1] = remaining ?? '';
+  }
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import { handshakeRequestFrom, type RefusalAnswer, type UpgradeAcceptance, type WsGate } from '@wsgate/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { logAudit } from './audit-log.js';
+import type { RouteMessaging } from './route-messages.js';
+import type { WsGateClaims, WsGateMessageContext } from './types.js';
+import type { UpgradeInterception } from './upgrade-interceptor.js';
+
+const kAcceptance = Symbol('wsgate.acceptance');
+const kRefusal = Symbol('wsgate.refusal');
+
+type MarkedRequest = IncomingMessage & {
+  [kAcceptance]?: UpgradeAcceptance<WsGateClaims>;
+  [kRefusal]?: Extract<RefusalAnswer, { kind: 'close' }>;
+};
+
+/** A @fastify/websocket route handler. */
+export type WebsocketHandler = (
+  this: FastifyInstance,
+  socket: WebSocket,
+  request: FastifyRequest,
+) => void | Promise<void>;
+
+/** Builds the route hooks of one plugin registration: translation between Fastify and core. */
+export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: UpgradeInterception) {
+  const send = (socket: WebSocket, frame: object | string) => void gate.supervisor.send(socket, frame);
+
+  /** `onRequest` of a WebSocket route: the whole handshake check, before any socket exists. */
+  async function authorizeUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!request.ws) return;
+    const raw = request.raw as MarkedRequest;
+    // The request was redacted on arrival: authorize with what was read from it then.
+    const result = await gate.authorizeUpgrade(handshakeRequestFrom(raw), {
+      inspection: interception.inspectionOf(raw),
+    });
+    if (result.ok) {
+      raw[kAcceptance] = result;
+      // Client gone before the upgrade completed: give the connection slot back at once.
+      // (A synthetic request from injectWS may carry a plain `{ remoteAddress }` as its socket.)
+      if (typeof raw.socket?.once === 'function')
+        raw.socket.once('close', () => result.reservation.release());
+      return;
+    }
+    const answer = gate.answerRefusal(result);
+    logAudit(request.log, answer.audit);
+    if (answer.kind === 'close') raw[kRefusal] = answer;
+    else await reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
+
+  /** `onRequest` of every other route: an upgrade there gets 404, never an open-then-closed socket. */
+  async function refuseUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.ws) await reply.code(404).send({ error: 'NOT_FOUND' });
+  }
+
+  /** Wraps a WebSocket route's handler: admission, message routing, then the handler. */
+  function wrapHandler(handler: WebsocketHandler, messaging: RouteMessaging): WebsocketHandler {
+    return function authenticatedWebsocketHandler(
+      this: FastifyInstance,
+      socket: WebSocket,
+      request: FastifyRequest,
+    ) {
+      const raw = request.raw as MarkedRequest;
+      const refusal = raw[kRefusal];
+      if (refusal !== undefined) {
+        socket.close(refusal.closeCode, refusal.reason);
+        return;
+      }
+      const acceptance = raw[kAcceptance] as UpgradeAcceptance<WsGateClaims>;
+      const admitted = gate.openWebSocket<WsGateMessageContext>(acceptance, socket, {
+        report: (event) => logAudit(request.log, event),
+        router: messaging.kind === 'routed' ? messaging.router : undefined,
+        context: (connection) => ({
+          socket,
+          request,
+          get principal() {
+            return connection.principal;
+          },
+          send: (frame) => send(socket, frame),
+        }),
+      });
+      request.wsgate = {
+        get principal() {
+          return admitted.principal;
+        },
+        clientIp: acceptance.clientIp,
+        origin: acceptance.origin,
+        send,
+      };
+      return handler.call(this, socket, request);
+    };
+  }
+
+  return {
+    authorizeUpgrade,
+    refuseUpgrade,
+    wrapHandler,
+    send,
+    /** The subprotocol to select (`ws`'s `handleProtocols`). */
+    selectProtocol: (offered: Set<string>, request: IncomingMessage) =>
+      gate.selectSubprotocol(offered, (request as MarkedRequest)[kAcceptance]?.protocol),
+  };
+}
