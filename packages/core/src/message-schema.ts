@@ -55,7 +55,9 @@ function isValidator(value: unknown): value is Validator<unknown> {
 }
 
 function isStandardSchema(value: unknown): value is StandardSchemaV1 {
-  const props = isObject(value) ? (value as Partial<StandardSchemaV1>)['~standard'] : undefined;
+  // ArkType's schemas are functions carrying `~standard`.
+  const carrier = isObject(value) || typeof value === 'function';
+  const props = carrier ? (value as Partial<StandardSchemaV1>)['~standard'] : undefined;
   return isObject(props) && props.version === 1 && typeof props.validate === 'function';
 }
 
@@ -140,7 +142,7 @@ function standardSchemaValidator<T>(schema: StandardSchemaV1<unknown, T>, name: 
  * JSON Schema), when the library offers one: used to refuse keys a library keeps by default
  * (ArkType's objects), since the validated output cannot show them.
  */
-function declaredShape(schema: unknown): Validator<unknown> | undefined {
+function declaredShape(schema: StandardSchemaV1): Validator<unknown> | undefined {
   const props = (schema as { '~standard'?: { jsonSchema?: { input?: unknown } } })['~standard'];
   const input = props?.jsonSchema?.input;
   if (typeof input !== 'function') return undefined;
@@ -167,7 +169,7 @@ function unknownKeyIssues(shape: Validator<unknown>, value: unknown): Validation
  * const join = toValidator(z.object({ type: z.literal('join'), room: z.string() }), 'join');
  */
 export function toValidator<S extends MessageSchema>(schema: S, name: string): Validator<InferMessage<S>> {
-  if (isValidator(schema)) return schema as Validator<InferMessage<S>>;
+  // Standard Schema first: some libraries' schemas also have an unrelated `validate` method (Zod 4).
   if (isStandardSchema(schema)) {
     const validator = standardSchemaValidator(schema as StandardSchemaV1<unknown, InferMessage<S>>, name);
     const shape = declaredShape(schema);
@@ -181,6 +183,7 @@ export function toValidator<S extends MessageSchema>(schema: S, name: string): V
       },
     });
   }
+  if (isValidator(schema)) return schema as Validator<InferMessage<S>>;
   if (isPlainObject(schema)) {
     if (!Object.keys(schema).some((keyword) => SCHEMA_KEYWORDS.has(keyword)))
       throw new WsGateConfigError(
