@@ -1,75 +1,10 @@
 // HTTP helpers for the demo protocol: login → session cookie, ticket requests, logout.
-// Built on node:http/https rather than global fetch so that the TLS scenario can trust the
-// fixture CA and each request uses its own connection (agent: false), bound to a chosen
-// local loopback address when needed.
-import {
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type RequestOptions as NodeRequestOptions,
-} from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isRecord, tryParseJson } from './json.js';
-import type { Target } from './sample-process.js';
-import { DEMO_USERS, type DemoUserName } from './users.js';
+import { DEMO_USERS, type DemoUserName } from 'test-support/demo-users';
+import { request, type HttpResponse, type RequestOptions } from 'test-support/http-request';
+import { isRecord } from 'test-support/json';
+import type { Target } from 'test-support/sample-process';
 
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-  /** The parsed body, or `undefined` when the body is not JSON. */
-  readonly json: unknown;
-  readonly setCookies: readonly string[];
-}
-
-export interface RequestOptions {
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  readonly localAddress?: string;
-  readonly timeoutMs?: number;
-}
-
-export function request(
-  target: Target,
-  method: string,
-  path: string,
-  options: RequestOptions = {},
-): Promise<HttpResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-  const requestOptions: NodeRequestOptions & { ca?: string } = {
-    host: '127.0.0.1',
-    port: target.port,
-    method,
-    path,
-    headers,
-    agent: false,
-    timeout: options.timeoutMs ?? 5_000,
-  };
-  if (options.localAddress !== undefined) requestOptions.localAddress = options.localAddress;
-  if (target.ca !== undefined) requestOptions.ca = target.ca;
-  const send = target.ca === undefined ? httpRequest : httpsRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(requestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const setCookie = res.headers['set-cookie'];
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text,
-          json: tryParseJson(text),
-          setCookies: setCookie ?? [],
-        });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+export { request, type HttpResponse, type RequestOptions } from 'test-support/http-request';
 
 export interface SetCookie {
   readonly name: string;

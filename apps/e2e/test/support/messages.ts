@@ -1,7 +1,7 @@
 // Predicates over server frames and the shape checks every error frame must pass.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Frame, FramePredicate } from './ws-client.js';
+import type { Frame, FramePredicate } from 'test-support/ws-client';
 
 export type ErrorCode = 'BAD_JSON' | 'VALIDATION_FAILED' | 'NOT_IN_ROOM' | 'FORBIDDEN';
 

@@ -1,4 +1,4 @@
-// The demo users every sample ships with (docs/demo-protocol.md).
+// The demo users every sample ships with (docs/demo-protocol.md), as a client knows them.
 export interface DemoUser {
   readonly id: string;
   readonly password: string;

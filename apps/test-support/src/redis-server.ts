@@ -1,11 +1,12 @@
 // A throwaway redis-server on a free loopback port, with a `redis-cli monitor` recording every
 // command the samples send (to prove no raw ticket ever reaches Redis). It can be killed
-// (SIGKILL) and restarted on the same port, to test the samples through a Redis outage.
+// (SIGKILL) and restarted on the same port, or stalled (SIGSTOP) and resumed, to test the
+// samples through a Redis outage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './sample-process.js';
+import { sleep } from './wait.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -112,6 +113,19 @@ export class RedisServer {
   }
 
   /**
+   * Stalls redis-server (SIGSTOP): connections stay open, commands get no answer, as with a
+   * hung or swapping server. Always `resume()` it (in a `finally`).
+   */
+  pause(): void {
+    if (this.running) this.server.kill('SIGSTOP');
+  }
+
+  /** Lets a paused redis-server run again (SIGCONT). */
+  resume(): void {
+    if (this.running) this.server.kill('SIGCONT');
+  }
+
+  /**
    * Starts a new, empty redis-server on the same port after `kill()` (without persistence
    * nothing survives the restart), and a new monitor appending to `monitorLines`.
    */
@@ -176,6 +190,7 @@ export class RedisServer {
   }
 
   async stop(): Promise<void> {
+    this.resume();
     if (this.monitor !== undefined) await stopChild(this.monitor);
     this.monitor = undefined;
     await stopChild(this.server);

@@ -1,18 +1,38 @@
 // Starts a sample app (`node apps/<sample>/dist/main.js`) as a real child process on a loopback
 // port (a free one, or a given one to restart "the same server"), waits for `GET /healthz`,
-// captures every stdout/stderr line, and stops or kills it. Same approach as apps/e2e.
+// captures every stdout/stderr line, and stops or kills it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DEMO_USERS } from './demo-users.js';
+import { request } from './http-request.js';
 import { isRecord, tryParseJson, type JsonObject } from './json.js';
-import { DEMO_USERS } from './users.js';
+import type { SecretKind, Target } from './target.js';
+import { sleep } from './wait.js';
 
-/** Absolute path of the monorepo root (this file is apps/browser-e2e/test/support/sample-process.ts). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export type { SecretKind, Target } from './target.js';
+
+/** Absolute path of the monorepo root (this file is apps/test-support/src/sample-process.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The self-signed test certificate (IP:127.0.0.1, DNS:localhost) in fixtures/tls. */
+export const TEST_TLS = {
+  certFile: fileURLToPath(new URL('../fixtures/tls/cert.pem', import.meta.url)),
+  keyFile: fileURLToPath(new URL('../fixtures/tls/key.pem', import.meta.url)),
+} as const;
+
+/**
+ * Login limits for the suites, which log in hundreds of times from 127.0.0.1 within a minute
+ * (docs/demo-protocol.md, "Environment"). Tests of the limits start their sample with
+ * `loginLimits: 'protocol-defaults'`.
+ */
+export const RELAXED_LOGIN_LIMITS: Readonly<Record<string, string>> = Object.freeze({
+  LOGIN_LIMIT_PER_ADDRESS: '1000000',
+  LOGIN_LIMIT_PER_ACCOUNT: '1000000',
+});
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -25,10 +45,20 @@ export interface LogLine {
 }
 
 export interface StartOptions {
-  /** Extra environment for the child, e.g. `{ WS_REFUSAL: 'close-frame' }`. */
+  /** Extra environment for the child, e.g. `{ TICKET_TTL_MS: '300' }`. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Listen on this port instead of a free one (to restart a server where the page expects it). */
+  /** Serve TLS with the fixture certificate (sets TLS_CERT_FILE and TLS_KEY_FILE). */
+  readonly tls?: boolean;
+  /** Listen on this port instead of a free one (to restart a server where a client expects it). */
   readonly port?: number;
+  /** `relaxed` ({@link RELAXED_LOGIN_LIMITS}) unless a test exercises the sample's own defaults. @default 'relaxed' */
+  readonly loginLimits?: 'relaxed' | 'protocol-defaults';
+}
+
+export interface SecretLeak {
+  readonly secret: string;
+  readonly kind: SecretKind;
+  readonly line: LogLine;
 }
 
 /** Finds a free TCP port on 127.0.0.1 by listening on port 0 and closing again. */
@@ -48,36 +78,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** `GET /healthz` over a fresh connection: the status, or the error message. */
-function health(port: number): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/healthz', agent: false, timeout: 1_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('GET /healthz timed out')));
-    req.on('error', (error) => resolve(error.message));
-    req.end();
-  });
-}
-
 export function sampleMainPath(sample: string): string {
   return join(REPO_ROOT, 'apps', sample, 'dist', 'main.js');
 }
 
-export class SampleProcess {
+function childEnv(port: number, options: StartOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of INHERITED_ENV) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  Object.assign(env, { PORT: String(port), HOST: '127.0.0.1' });
+  if (options.loginLimits !== 'protocol-defaults') Object.assign(env, RELAXED_LOGIN_LIMITS);
+  if (options.tls === true)
+    Object.assign(env, { TLS_CERT_FILE: TEST_TLS.certFile, TLS_KEY_FILE: TEST_TLS.keyFile });
+  return Object.assign(env, options.env);
+}
+
+export class SampleProcess implements Target {
+  /** Values that must never appear in the logs: issued tickets, session ids, passwords. */
+  readonly secrets = new Map<string, SecretKind>();
   readonly lines: LogLine[] = [];
-  /** `http://127.0.0.1:PORT`: where the browser loads the demo page (and its default allowed Origin). */
-  readonly origin: string;
-  /** Values that must never appear in the logs (passwords, every ticket the browser received). */
-  readonly secrets = new Set<string>(Object.values(DEMO_USERS).map((user) => user.password));
+  readonly httpBase: string;
+  readonly wsBase: string;
+  /** PEM of the CA to trust when the sample serves TLS. */
+  readonly ca: string | undefined;
   /** Exit code / signal once the child has exited. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private stopping = false;
@@ -89,10 +114,14 @@ export class SampleProcess {
   private constructor(
     readonly name: string,
     readonly port: number,
-    readonly env: Readonly<Record<string, string>>,
+    private readonly options: StartOptions,
     private readonly child: ChildProcess,
   ) {
-    this.origin = `http://127.0.0.1:${port}`;
+    this.ca = options.tls === true ? readFileSync(TEST_TLS.certFile, 'utf8') : undefined;
+    const secure = this.ca !== undefined;
+    this.httpBase = `${secure ? 'https' : 'http'}://127.0.0.1:${port}`;
+    this.wsBase = `${secure ? 'wss' : 'ws'}://127.0.0.1:${port}`;
+    for (const user of Object.values(DEMO_USERS)) this.remember(user.password, 'password');
     for (const stream of ['stdout', 'stderr'] as const) {
       const input = child[stream];
       if (input === null) continue;
@@ -107,12 +136,31 @@ export class SampleProcess {
     process.once('exit', this.killOnExit);
   }
 
-  /** `http://localhost:PORT`: the sample's second default allowed Origin. */
-  get altOrigin(): string {
-    return `http://localhost:${this.port}`;
+  /** `http://127.0.0.1:PORT` — the default allowed Origin of a sample on this port. */
+  get origin(): string {
+    return `${this.ca === undefined ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
-  /** Whether the child exited although nobody asked it to (e.g. it crashed). */
+  /** `http://localhost:PORT` — the second default allowed Origin. */
+  get altOrigin(): string {
+    return `${this.ca === undefined ? 'http' : 'https'}://localhost:${this.port}`;
+  }
+
+  /** The process id of the child (e.g. to read `/proc/<pid>`). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  remember(value: string, kind: SecretKind): void {
+    if (value !== '' && !this.secrets.has(value)) this.secrets.set(value, kind);
+  }
+
+  /** The secrets of one kind, e.g. every ticket this server issued. */
+  secretsOfKind(kind: SecretKind): string[] {
+    return [...this.secrets].filter(([, secretKind]) => secretKind === kind).map(([secret]) => secret);
+  }
+
+  /** Whether the child exited although nobody asked it to stop (e.g. it crashed). */
   get crashed(): boolean {
     return this.exit !== undefined && !this.stopping;
   }
@@ -120,22 +168,17 @@ export class SampleProcess {
   static async start(sample: string, options: StartOptions = {}): Promise<SampleProcess> {
     if (!/^[a-z0-9-]+$/.test(sample)) throw new TypeError(`invalid sample name ${JSON.stringify(sample)}`);
     const main = sampleMainPath(sample);
-    // Fail, never skip: a browser suite that silently tests nothing is worse than a red one.
-    if (!existsSync(main))
+    // Fail, never skip: a suite that silently tests nothing is worse than a red one.
+    if (!existsSync(main)) {
       throw new Error(`${main} does not exist: build the sample first (npx nx run ${sample}:build)`);
-    const port = options.port ?? (await freePort());
-    const env: Record<string, string> = {};
-    for (const key of INHERITED_ENV) {
-      const value = process.env[key];
-      if (value !== undefined) env[key] = value;
     }
-    const childEnv = { ...options.env, PORT: String(port), HOST: '127.0.0.1' };
+    const port = options.port ?? (await freePort());
     const child = spawn(process.execPath, [main], {
       cwd: REPO_ROOT,
-      env: { ...env, ...childEnv },
+      env: childEnv(port, options),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const sampleProcess = new SampleProcess(sample, port, options.env ?? {}, child);
+    const sampleProcess = new SampleProcess(sample, port, options, child);
     try {
       await sampleProcess.waitUntilReady();
     } catch (error) {
@@ -145,26 +188,31 @@ export class SampleProcess {
     return sampleProcess;
   }
 
-  /** A new process of the same sample on the same port with the same environment (this one must be gone). */
+  /** A new process of the same sample on the same port with the same options (this one must be gone). */
   restart(): Promise<SampleProcess> {
-    return SampleProcess.start(this.name, { env: this.env, port: this.port });
+    return SampleProcess.start(this.name, { ...this.options, port: this.port });
   }
 
   private async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    let lastProblem: number | string = 'no attempt yet';
+    let lastProblem = 'no attempt yet';
     while (Date.now() < deadline) {
       if (this.exit !== undefined) {
         throw new Error(
           `${this.name} exited during start-up (code ${String(this.exit.code)}, signal ${String(this.exit.signal)}):\n${this.logTail()}`,
         );
       }
-      lastProblem = await health(this.port);
-      if (lastProblem === 200) return;
+      try {
+        const response = await request(this, 'GET', '/healthz', { timeoutMs: 1_000 });
+        if (response.status === 200) return;
+        lastProblem = `GET /healthz answered ${response.status}`;
+      } catch (error) {
+        lastProblem = error instanceof Error ? error.message : String(error);
+      }
       await sleep(50);
     }
     throw new Error(
-      `${this.name} not ready after ${READY_TIMEOUT_MS} ms (${String(lastProblem)}):\n${this.logTail()}`,
+      `${this.name} not ready after ${READY_TIMEOUT_MS} ms (${lastProblem}):\n${this.logTail()}`,
     );
   }
 
@@ -189,7 +237,27 @@ export class SampleProcess {
     process.removeListener('exit', this.killOnExit);
   }
 
-  /** Every stdout line that is a JSON object (the sample logs one per line). */
+  /** Every (line, secret) pair where a remembered secret (of `kind`, or of any kind) appears in the logs. */
+  secretLeaks(kind?: SecretKind): SecretLeak[] {
+    const secrets = [...this.secrets].filter(([, secretKind]) => kind === undefined || secretKind === kind);
+    const leaks: SecretLeak[] = [];
+    for (const line of this.lines) {
+      for (const [secret, secretKind] of secrets) {
+        if (line.text.includes(secret)) leaks.push({ secret, kind: secretKind, line });
+      }
+    }
+    return leaks;
+  }
+
+  /** stdout lines that are not a JSON object. */
+  nonJsonStdoutLines(): string[] {
+    return this.lines
+      .filter((line) => line.stream === 'stdout' && line.text.trim() !== '')
+      .map((line) => line.text)
+      .filter((text) => !isRecord(tryParseJson(text)));
+  }
+
+  /** Every stdout line that is a JSON object (the samples log one per line). */
   logObjects(): JsonObject[] {
     return this.lines
       .filter((line) => line.stream === 'stdout')
@@ -237,7 +305,7 @@ export class SampleProcess {
   /**
    * Waits until the log is quiet (no new line for 100 ms) and every HTTP request logged so far,
    * WebSocket upgrades aside, has its "request completed" line. The logger writes
-   * asynchronously: a browser may see a response before the server's lines about it arrive.
+   * asynchronously: a client may see a response before the server's lines about it arrive.
    */
   async quiesce(timeoutMs = 5_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -257,13 +325,6 @@ export class SampleProcess {
       if (Date.now() > deadline)
         throw new Error(`log not quiet after ${timeoutMs} ms; open requests: ${JSON.stringify(open)}`);
     }
-  }
-
-  /** Log lines that contain a remembered secret (a ticket or a password): must stay empty. */
-  secretLeaks(): string[] {
-    return this.lines
-      .filter((line) => [...this.secrets].some((secret) => line.text.includes(secret)))
-      .map((line) => `[${line.stream}] ${line.text.slice(0, 200)}`);
   }
 
   logTail(count = 40): string {

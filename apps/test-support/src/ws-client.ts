@@ -4,7 +4,7 @@
 import { type IncomingHttpHeaders } from 'node:http';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { isRecord, tryParseJson, type JsonObject } from './json.js';
-import type { Target } from './sample-process.js';
+import type { Target } from './target.js';
 
 export interface Frame {
   /** The text of the frame (binary frames are shown as `<binary N bytes>`). */
@@ -226,24 +226,19 @@ export function openSocket(target: Target, options: OpenOptions = {}): Promise<O
     const client = new WsClient(socket);
     socket.on('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];
+      const refused = (): void =>
+        settle({
+          kind: 'refused',
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        settle({
-          kind: 'refused',
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        });
+        refused();
         socket.terminate();
       });
-      res.on('error', () => {
-        settle({
-          kind: 'refused',
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        });
-      });
+      res.on('error', refused);
     });
     socket.on('open', () => settle({ kind: 'opened', client }));
     socket.on('error', (error: Error) => {
