@@ -52,21 +52,33 @@ function rememberSessionId(target: Target, value: string): void {
 export interface LoginOptions {
   /** A `Cookie` header to send along (e.g. an existing session, to test session fixation). */
   readonly cookie?: string;
+  /** Extra headers; a `content-type` here replaces `application/json`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Local loopback address to send from (each address has its own login rate limit). */
+  readonly localAddress?: string;
 }
 
-/** `POST /login` with a JSON body; remembers any issued session id as a log secret. */
-export async function login(
+/** `POST /login` with a raw body; remembers any issued session id as a log secret. */
+export async function postLogin(
   target: Target,
-  body: unknown,
+  body: string,
   options: LoginOptions = {},
 ): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.cookie !== undefined) headers['cookie'] = options.cookie;
-  const response = await request(target, 'POST', '/login', { headers, body: JSON.stringify(body) });
+  const requestOptions: RequestOptions =
+    options.localAddress === undefined
+      ? { headers, body }
+      : { headers, body, localAddress: options.localAddress };
+  const response = await request(target, 'POST', '/login', requestOptions);
   const sid = sidCookie(response);
   if (sid !== undefined && sid.value !== '') rememberSessionId(target, sid.value);
   return response;
+}
+
+/** `POST /login` with a JSON body. */
+export function login(target: Target, body: unknown, options: LoginOptions = {}): Promise<HttpResponse> {
+  return postLogin(target, JSON.stringify(body), options);
 }
 
 /** Logs a demo user in and returns the new session; throws if the login is refused. */
