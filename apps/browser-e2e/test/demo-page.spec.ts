@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { useBrowser } from './support/browser.js';
 import { DemoPage, type Transport } from './support/demo-page.js';
 import { SAMPLES, useSample } from './support/lifecycle.js';
-import { REPO_ROOT } from './support/sample-process.js';
+import { REPO_ROOT } from 'test-support/sample-process';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'browser-e2e');
 

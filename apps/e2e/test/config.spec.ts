@@ -5,8 +5,8 @@ import { connect, expectRefused, expectServerStillServes, expectWhoami } from '.
 import { issueTicket, login, loginAs, parseSetCookie, request, requestTicket } from './support/http.js';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useRedisCluster, useSample } from './support/lifecycle.js';
 import { ofType } from './support/messages.js';
-import { waitFor } from './support/wait.js';
-import { expectOpened, openSocket, presentTicket, refusalStatus } from './support/ws-client.js';
+import { waitFor } from 'test-support/wait';
+import { expectOpened, openSocket, presentTicket, refusalStatus } from 'test-support/ws-client';
 
 const APP_ORIGIN = 'http://app.example:8080';
 const OTHER_ORIGIN = 'https://other.example';

@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { expectRefused, expectServerStillServes, expectWhoami } from './support/actors.js';
 import { issueTicket, loginAs, requestTicket } from './support/http.js';
-import { isRecord } from './support/json.js';
+import { isRecord } from 'test-support/json';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useSample } from './support/lifecycle.js';
 import { ofType } from './support/messages.js';
-import { expectOpened, openSocket, presentTicket } from './support/ws-client.js';
+import { expectOpened, openSocket, presentTicket } from 'test-support/ws-client';
 
 const TTL_MS = 300;
 

@@ -11,11 +11,11 @@ import {
   requestTicket,
   sidCookie,
 } from './support/http.js';
-import { isRecord } from './support/json.js';
+import { isRecord } from 'test-support/json';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useSample } from './support/lifecycle.js';
 import { TICKET_PATTERN } from './support/messages.js';
 import { foreignOrigins } from './support/origins.js';
-import { openSocket, presentTicket } from './support/ws-client.js';
+import { openSocket, presentTicket } from 'test-support/ws-client';
 
 const DEFAULT_TTL_MS = 30_000;
 const TICKETS_PER_MINUTE = 30;

@@ -15,7 +15,7 @@ import {
   uniqueRoom,
   type ErrorCode,
 } from './support/messages.js';
-import type { WsClient } from './support/ws-client.js';
+import type { WsClient } from 'test-support/ws-client';
 
 const MAX_FRAME_BYTES = 16_384;
 

@@ -9,12 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import { expectRefused, expectWhoami } from './support/actors.js';
 import { issueTicket, loginAs, login, logout, request, requestTicket, type Session } from './support/http.js';
-import { isRecord } from './support/json.js';
+import { isRecord } from 'test-support/json';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useRedisCluster } from './support/lifecycle.js';
 import { ofType, TICKET_PATTERN } from './support/messages.js';
-import type { SampleProcess } from './support/sample-process.js';
-import type { DemoUserName } from './support/users.js';
-import { DEMO_USERS } from './support/users.js';
+import type { SampleProcess } from 'test-support/sample-process';
+import type { DemoUserName } from 'test-support/demo-users';
+import { DEMO_USERS } from 'test-support/demo-users';
 import {
   describeOutcome,
   expectOpened,
@@ -23,7 +23,7 @@ import {
   type OpenResult,
   type TicketTransport,
   type WsClient,
-} from './support/ws-client.js';
+} from 'test-support/ws-client';
 
 /** The one allowed Origin of both instances: the app's public origin, as behind a load balancer. */
 const APP_ORIGIN = 'http://app.test';

@@ -7,9 +7,9 @@ import { issueTicket, loginAs } from './support/http.js';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useSample } from './support/lifecycle.js';
 import { ofType } from './support/messages.js';
 import { foreignOrigins } from './support/origins.js';
-import type { SampleProcess } from './support/sample-process.js';
-import type { DemoUserName } from './support/users.js';
-import { expectOpened, openSocket, presentTicket, refusalStatus } from './support/ws-client.js';
+import type { SampleProcess } from 'test-support/sample-process';
+import type { DemoUserName } from 'test-support/demo-users';
+import { expectOpened, openSocket, presentTicket, refusalStatus } from 'test-support/ws-client';
 
 /** A well-formed (43-char base64url) ticket the server never issued. */
 function unknownTicket(): string {

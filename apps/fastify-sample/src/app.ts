@@ -1,28 +1,40 @@
 import { createHash } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import { errorFrame, WsGateError } from '@wsgate/core';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { errorFrame } from '@wsgate/core';
 import wsgate from '@wsgate/fastify';
+import {
+  ANNOUNCE_FORBIDDEN_MESSAGE,
+  announceFrame,
+  ChatRooms,
+  createDemoBackend,
+  errorAnswer,
+  loginAccountOf,
+  SESSION_COOKIE,
+  sessionCookieOptions,
+  welcomeFrame,
+  whoamiFrame,
+  type DemoConfig,
+  type DemoLogger,
+  type DemoTrustProxy,
+  type HttpAnswer,
+} from 'demo-kit';
 import { CONTENT_SECURITY_POLICY, loadDemoAssets } from 'demo-web';
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
-import { ChatRooms } from './chat-rooms.js';
-import type { SampleConfig } from './config.js';
+import type { WebSocket } from 'ws';
 import { messageSchemas, type ClientMessage } from './protocol.js';
-import { connectRedisBackend } from './redis-backend.js';
-import { MemorySessionStore, type SessionStore } from './sessions.js';
-import { verifyCredentials } from './users.js';
 
 declare module '@wsgate/fastify' {
   interface WsGateClaims {
     roles: string[];
   }
 }
-
-const SESSION_COOKIE = 'sid';
 
 /** HTTP server limits against slow-loris and header-flood handshakes. */
 export const HTTP_LIMITS = Object.freeze({
@@ -38,20 +50,50 @@ function rateLimitKey(sessionToken: string | undefined, ip: string): string {
     : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
 }
 
+/** `TRUST_PROXY` as Fastify's option takes it (a hop count as the function proxy-addr makes of it). */
+function fastifyTrustProxy(
+  trust: DemoTrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
+/** The kit's logger on pino: one JSON line with `event` and the fields. */
+function demoLogger(log: FastifyBaseLogger): DemoLogger {
+  return {
+    info: (event, message, fields) => log.info({ ...fields, event }, message),
+    warn: (event, message, fields) => log.warn({ ...fields, event }, message),
+    error: (event, message, fields) => log.error({ ...fields, event }, message),
+  };
+}
+
+function answer(reply: FastifyReply, { status, body }: HttpAnswer): FastifyReply {
+  return reply.code(status).send(body);
+}
+
+type RateLimiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+/** Answers 429 `RATE_LIMITED` (with `Retry-After`) when `limiter` counts `request` over its limit. */
+async function refusedOverLimit(limiter: RateLimiter, request: FastifyRequest, reply: FastifyReply) {
+  const result = await limiter(request);
+  if (result.isAllowed || !result.isExceeded) return false;
+  answer(reply.header('retry-after', result.ttlInSeconds), errorAnswer(429));
+  return true;
+}
+
 /** Extra wiring for tests and multi-instance runs. */
 export interface AppDependencies {
-  sessions?: SessionStore;
   fastify?: FastifyServerOptions;
 }
 
-/** Builds the demo app (docs/demo-protocol.md) on @wsgate/fastify. */
+/** Builds the demo app (docs/demo-protocol.md) on @wsgate/fastify and the demo kit. */
 export async function buildApp(
-  config: SampleConfig,
+  config: DemoConfig,
   dependencies: AppDependencies = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: true,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Slow or oversized handshakes cannot hold the server: bounded header size and time.
     requestTimeout: HTTP_LIMITS.requestTimeoutMs,
     http: { maxHeaderSize: HTTP_LIMITS.maxHeaderBytes },
@@ -60,39 +102,30 @@ export async function buildApp(
   app.server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
   app.server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
   // With REDIS_URL, tickets, sessions and revocations are shared by every instance.
-  const redis = config.redisUrl === undefined ? undefined : connectRedisBackend(config.redisUrl, app.log);
-  app.addHook('onClose', async () => redis?.close());
-  const sessions = dependencies.sessions ?? redis?.sessions ?? new MemorySessionStore();
+  const backend = createDemoBackend(config, demoLogger(app.log));
+  app.addHook('onClose', () => backend.close());
+  const { auth } = backend;
   const demoAssets = await loadDemoAssets();
-  const rooms = new ChatRooms();
+  const rooms = new ChatRooms<WebSocket>(config.maxRoomsPerSocket);
+  const cookieOptions = sessionCookieOptions(config.tls !== undefined);
 
-  const sessionOf = async (request: FastifyRequest) => {
-    const id = request.cookies[SESSION_COOKIE];
-    return id === undefined ? undefined : sessions.byToken(id);
-  };
-
-  // Store outages (Redis down) are answered in the protocol's error shape, without a stack.
+  // Errors in the protocol's shape: a short code, no stack, never a quote of the request.
   app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
-    if (error instanceof WsGateError && error.statusCode === 503) {
+    const refusal = errorAnswer(error.statusCode);
+    if (refusal.status === 503)
       request.log.warn({ event: 'demo.service_unavailable', code: error.code }, 'dependency unavailable');
-      return reply.code(503).send({ error: 'SERVICE_UNAVAILABLE' });
-    }
-    const status =
-      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
-        ? error.statusCode
-        : 500;
-    if (status === 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST' });
+    if (refusal.status === 500) request.log.error({ err: error }, 'request failed');
+    return answer(reply, refusal);
   });
+  app.setNotFoundHandler((_request, reply) => answer(reply, errorAnswer(404)));
   await app.register(fastifyCookie);
   await app.register(wsgate, {
     origins: { allow: config.allowedOrigins },
-    tickets: { ttlMs: config.ticketTtlMs, store: redis?.ticketStore },
+    tickets: { ttlMs: config.ticketTtlMs, store: backend.ticketStore },
     transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
     messages: { schemas: messageSchemas },
     refusal: config.refusal,
-    isSessionActive: (principal) =>
-      principal.sessionId !== undefined && sessions.isActive(principal.sessionId),
+    isSessionActive: (principal) => auth.isSessionActive(principal.sessionId),
     ticketRoute: {
       path: '/ws-ticket',
       // Per session; the key is a hash so the limiter never holds a usable cookie value.
@@ -101,39 +134,16 @@ export async function buildApp(
         timeWindow: 60_000,
         keyGenerator: (request) => rateLimitKey(request.cookies[SESSION_COOKIE], request.ip),
       },
-      authenticate: async (request) => {
-        const session = await sessionOf(request);
-        return (
-          session && {
-            subject: session.user.id,
-            sessionId: session.id,
-            claims: { roles: [...session.user.roles] },
-          }
-        );
-      },
+      authenticate: (request) => auth.ticketSubject(request.cookies[SESSION_COOKIE]),
     },
   });
-
-  const revocationBus = redis === undefined ? undefined : await redis.startRevocation(app.wsgate.registry);
-  /** Closes the session's sockets here and, through Redis, on every other instance. */
-  const revokeSession = async (sessionId: string) => {
-    if (revocationBus === undefined) return void app.wsgate.revokeSession(sessionId, 'logged out');
-    try {
-      await revocationBus.revokeSession(sessionId, 'logged out');
-    } catch (error) {
-      // The local sockets are closed already; other instances re-check the session on their own.
-      app.log.warn(
-        { event: 'wsgate.revocation_publish_failed', err: (error as Error).message },
-        'revocation not published',
-      );
-    }
-  };
+  await backend.revocation.start(app.wsgate.registry);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // The demo page (shared with the NestJS sample): `/`, `/app.js` and the @wsgate/client build.
   const serveAsset = (path: string, reply: FastifyReply) => {
     const asset = demoAssets.get(path);
-    if (asset === undefined) return reply.code(404).send({ error: 'NOT_FOUND' });
+    if (asset === undefined) return answer(reply, errorAnswer(404));
     return reply
       .type(asset.contentType)
       .header('content-security-policy', CONTENT_SECURITY_POLICY)
@@ -146,26 +156,41 @@ export async function buildApp(
     serveAsset(`/vendor/wsgate-client/${request.params.file}`, reply),
   );
 
-  app.post('/login', async (request, reply) => {
-    const body = (request.body ?? {}) as { username?: unknown; password?: unknown };
-    const user = verifyCredentials(body.username, body.password);
-    if (user === undefined) return reply.code(401).send({ error: 'INVALID_CREDENTIALS' });
-    const session = await sessions.create(user);
-    reply.setCookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure: config.tls !== undefined,
+  // POST /login behind two limiters (@fastify/rate-limit, in their own scope): per client
+  // address before anything else, per account once the body is parsed.
+  await app.register(async function loginRoute(scope) {
+    await scope.register(fastifyRateLimit, { global: false });
+    const { perAddress, perAccount, windowMs } = config.loginLimits;
+    const byAddress = scope.createRateLimit({ max: perAddress, timeWindow: windowMs });
+    const byAccount = scope.createRateLimit({
+      max: perAccount,
+      timeWindow: windowMs,
+      keyGenerator: (request) => `account:${loginAccountOf(request.body) ?? ''}`,
     });
-    return { user: { id: user.id, roles: user.roles } };
+    scope.post(
+      '/login',
+      {
+        onRequest: async (request, reply) => {
+          if (await refusedOverLimit(byAddress, request, reply)) return reply;
+        },
+        preHandler: async (request, reply) => {
+          if (loginAccountOf(request.body) === undefined) return;
+          if (await refusedOverLimit(byAccount, request, reply)) return reply;
+        },
+      },
+      async (request, reply) => {
+        const login = await auth.login({ contentType: request.headers['content-type'], body: request.body });
+        if (login.sessionToken !== undefined)
+          reply.setCookie(SESSION_COOKIE, login.sessionToken, cookieOptions);
+        return answer(reply, login);
+      },
+    );
   });
 
   app.post('/logout', async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    const session = token === undefined ? undefined : await sessions.end(token);
-    if (session !== undefined) await revokeSession(session.id);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
+    const logout = await auth.logout(request.cookies[SESSION_COOKIE]);
+    if (logout.clearCookie) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return answer(reply, logout);
   });
 
   app.get('/ws', { websocket: true }, (socket, request) => {
@@ -173,23 +198,25 @@ export async function buildApp(
     const user = principal.subject;
     const roles = principal.claims.roles;
     const { send } = request.wsgate;
-    send(socket, { type: 'welcome', user, roles });
+    send(socket, welcomeFrame(user, roles));
+    socket.once('close', () => rooms.leaveAll(socket));
 
     request.wsgate.onMessage<ClientMessage>(socket, {
       join: ({ room }) => {
-        rooms.join(room, socket);
-        send(socket, { type: 'joined', room });
+        const joined = rooms.join(socket, room);
+        send(socket, joined.ok ? joined.reply : errorFrame(joined.code, joined.message));
       },
       chat: ({ room, text }) => {
-        if (!rooms.isMember(room, socket))
-          return send(socket, errorFrame('NOT_IN_ROOM', 'join the room first'));
-        const frame = JSON.stringify({ type: 'chat', room, from: user, text, at: Date.now() });
-        for (const member of rooms.socketsIn(room)) send(member, frame);
+        const chat = rooms.chat(socket, user, room, text);
+        if (!chat.ok) return send(socket, errorFrame(chat.code, chat.message));
+        const frame = JSON.stringify(chat.frame);
+        for (const member of chat.recipients) send(member, frame);
       },
-      whoami: () => send(socket, { type: 'whoami', user, roles }),
+      whoami: () => send(socket, whoamiFrame(user, roles)),
       announce: ({ text }) => {
-        if (!roles.includes('admin')) return send(socket, errorFrame('FORBIDDEN', 'admin role required'));
-        const frame = { type: 'announce', from: user, text };
+        if (!roles.includes('admin'))
+          return send(socket, errorFrame('FORBIDDEN', ANNOUNCE_FORBIDDEN_MESSAGE));
+        const frame = announceFrame(user, text);
         for (const client of app.websocketServer.clients) send(client, frame);
       },
     });

@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readDemoConfig } from 'demo-kit';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp } from './app.js';
-import { readConfig } from './config.js';
 
-const config = readConfig(process.env, 3000);
+const config = readDemoConfig(process.env, { defaultPort: 3000 });
 const app = await buildApp(config, {
   // Fastify's types model `https` on a separate overload; at run time it is a plain option.
-  fastify: (config.tls === undefined
-    ? {}
-    : {
-        https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
-      }) as FastifyServerOptions,
+  fastify: (config.tls === undefined ? {} : { https: config.tls }) as FastifyServerOptions,
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

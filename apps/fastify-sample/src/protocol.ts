@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { jsonSchemaValidator, type MessageOf } from '@wsgate/core';
+import { MAX_TEXT_LENGTH, ROOM_PATTERN } from 'demo-kit';
 
-const Room = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
-const Text = Type.String({ minLength: 1, maxLength: 2000 });
+const Room = Type.String({ pattern: ROOM_PATTERN });
+const Text = Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH });
 
 /** The demo protocol's client messages, one validator per `type` (extra properties refused). */
 export const messageSchemas = {

@@ -1,68 +1,57 @@
+import { Controller, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  Body,
-  Controller,
-  HttpCode,
-  HttpException,
-  HttpStatus,
-  Inject,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+  type DemoBackend,
+  type DemoConfig,
+  type HttpAnswer,
+  SESSION_COOKIE,
+  sessionCookieOptions,
+} from 'demo-kit';
 import type { CookieOptions, Request, Response } from 'express';
-import { APP_CONFIG, type AppConfig } from './config.js';
-import { SessionRevocation } from './session-revocation.js';
-import { SESSION_COOKIE, SessionStore } from './sessions.js';
-import { verifyCredentials } from './users.js';
+import { APP_CONFIG, DEMO_BACKEND } from './demo-backend.module.js';
+import { LoginThrottlerGuard } from './login-throttler.guard.js';
 
+function cookieOf(request: Request): unknown {
+  const cookies: unknown = request.cookies;
+  return cookies !== null && typeof cookies === 'object'
+    ? (cookies as Record<string, unknown>)[SESSION_COOKIE]
+    : undefined;
+}
+
+function send(response: Response, { status, body }: HttpAnswer): void {
+  if (body === undefined) response.status(status).end();
+  else response.status(status).json(body);
+}
+
+/** `POST /login` and `POST /logout`, answered by the demo kit's `DemoAuth`. */
 @Controller()
 export class AuthController {
   private readonly cookieOptions: CookieOptions;
 
   constructor(
-    private readonly sessions: SessionStore,
-    private readonly revocation: SessionRevocation,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(DEMO_BACKEND) private readonly backend: DemoBackend,
+    @Inject(APP_CONFIG) config: DemoConfig,
   ) {
-    this.cookieOptions = Object.freeze({
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure: config.tls !== undefined,
-    });
+    this.cookieOptions = sessionCookieOptions(config.tls !== undefined);
   }
 
-  /**
-   * `POST /login {username, password}`: a new session on every success, 401 otherwise; 503
-   * (no cookie) when the session store is out of reach (ServiceUnavailableFilter).
-   */
+  /** Rate-limited per address and per account (LoginThrottlerGuard); JSON only (415 otherwise). */
   @Post('login')
-  @HttpCode(HttpStatus.OK)
-  async login(
-    @Body() body: unknown,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<{ user: { id: string; roles: string[] } }> {
-    const fields =
-      body !== null && typeof body === 'object' && !Array.isArray(body)
-        ? (body as Record<string, unknown>)
-        : {};
-    const user = verifyCredentials(fields['username'], fields['password']);
-    if (user === undefined)
-      throw new HttpException({ error: 'INVALID_CREDENTIALS' }, HttpStatus.UNAUTHORIZED);
-    const { token } = await this.sessions.create(user);
-    response.cookie(SESSION_COOKIE, token, this.cookieOptions);
-    return { user: { id: user.id, roles: [...user.roles] } };
+  @UseGuards(LoginThrottlerGuard)
+  async login(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const answer = await this.backend.auth.login({
+      contentType: request.headers['content-type'],
+      body: request.body as unknown,
+    });
+    if (answer.sessionToken !== undefined)
+      response.cookie(SESSION_COOKIE, answer.sessionToken, this.cookieOptions);
+    send(response, answer);
   }
 
-  /**
-   * `POST /logout`: ends the session; its sockets close with 4401 on every instance (see
-   * SessionRevocation) before the 204.
-   */
+  /** Ends the session; its sockets close with 4401 on every instance (503 if the store is out of reach). */
   @Post('logout')
-  @HttpCode(HttpStatus.NO_CONTENT)
-  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const ended = await this.sessions.endFromRequest(request);
-    if (ended !== undefined) await this.revocation.revoke(ended.id);
-    response.clearCookie(SESSION_COOKIE, this.cookieOptions);
+  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const answer = await this.backend.auth.logout(cookieOf(request));
+    if (answer.clearCookie) response.clearCookie(SESSION_COOKIE, this.cookieOptions);
+    send(response, answer);
   }
 }

@@ -1,4 +1,4 @@
-import { UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Inject, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -18,6 +18,8 @@ import {
   WsPrincipal,
   WsValidationPipe,
 } from '@wsgate/nestjs';
+import { announceFrame, ChatRooms, type DemoConfig, welcomeFrame, whoamiFrame } from 'demo-kit';
+import { APP_CONFIG } from './demo-backend.module.js';
 import { AnnounceMessage, ChatMessage, JoinMessage, WhoamiMessage } from './messages.dto.js';
 
 /** A `ws` socket as the gateway sees it (what the core supervisor needs to send safely). */
@@ -25,7 +27,8 @@ type ChatSocket = SupervisedSocket;
 
 /**
  * The demo protocol. Identity comes only from the ticket (WsPrincipal); every message is a DTO
- * checked by WsValidationPipe; refusals are error frames sent by WsGateExceptionFilter.
+ * checked by WsValidationPipe; refusals are error frames sent by WsGateExceptionFilter; the
+ * rooms are the demo kit's.
  */
 @UseFilters(WsGateExceptionFilter)
 @UseGuards(WsAuthGuard)
@@ -33,10 +36,14 @@ type ChatSocket = SupervisedSocket;
 @WebSocketGateway({ path: '/ws' })
 export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket> {
   private readonly sockets = new Set<ChatSocket>();
-  private readonly rooms = new Map<string, Set<ChatSocket>>();
-  private readonly memberships = new Map<ChatSocket, Set<string>>();
+  private readonly rooms: ChatRooms<ChatSocket>;
 
-  constructor(private readonly wsGate: WsGateService) {}
+  constructor(
+    private readonly wsGate: WsGateService,
+    @Inject(APP_CONFIG) config: DemoConfig,
+  ) {
+    this.rooms = new ChatRooms(config.maxRoomsPerSocket);
+  }
 
   handleConnection(socket: ChatSocket): void {
     const principal = this.wsGate.principalOf(socket);
@@ -45,17 +52,12 @@ export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDi
       return;
     }
     this.sockets.add(socket);
-    this.wsGate.send(socket, { type: 'welcome', user: principal.subject, roles: rolesOf(principal) });
+    this.wsGate.send(socket, welcomeFrame(principal.subject, rolesOf(principal)));
   }
 
   handleDisconnect(socket: ChatSocket): void {
     this.sockets.delete(socket);
-    for (const room of this.memberships.get(socket) ?? []) {
-      const members = this.rooms.get(room);
-      members?.delete(socket);
-      if (members?.size === 0) this.rooms.delete(room);
-    }
-    this.memberships.delete(socket);
+    this.rooms.leaveAll(socket);
   }
 
   @SubscribeMessage('join')
@@ -64,19 +66,9 @@ export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDi
     @MessageBody() message: JoinMessage,
   ): { type: 'joined'; room: string } {
     if (!this.sockets.has(socket)) throw new WsGateMessageException('UNAUTHENTICATED', 'not authenticated');
-    let members = this.rooms.get(message.room);
-    if (members === undefined) {
-      members = new Set();
-      this.rooms.set(message.room, members);
-    }
-    members.add(socket);
-    let joined = this.memberships.get(socket);
-    if (joined === undefined) {
-      joined = new Set();
-      this.memberships.set(socket, joined);
-    }
-    joined.add(message.room);
-    return { type: 'joined', room: message.room };
+    const joined = this.rooms.join(socket, message.room);
+    if (!joined.ok) throw new WsGateMessageException(joined.code, joined.message);
+    return joined.reply;
   }
 
   @SubscribeMessage('chat')
@@ -85,18 +77,10 @@ export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDi
     @MessageBody() message: ChatMessage,
     @WsPrincipal() principal: Principal,
   ): void {
-    const members = this.rooms.get(message.room);
-    if (members === undefined || !members.has(socket))
-      throw new WsGateMessageException('NOT_IN_ROOM', 'join the room first');
-    const frame = {
-      type: 'chat',
-      room: message.room,
-      from: principal.subject,
-      text: message.text,
-      at: Date.now(),
-    };
+    const chat = this.rooms.chat(socket, principal.subject, message.room, message.text);
+    if (!chat.ok) throw new WsGateMessageException(chat.code, chat.message);
     // Through the supervisor: a member too far behind is closed (1008) instead of buffered.
-    for (const member of members) this.wsGate.send(member, frame);
+    for (const member of chat.recipients) this.wsGate.send(member, chat.frame);
   }
 
   @SubscribeMessage('whoami')
@@ -104,13 +88,13 @@ export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDi
     @MessageBody() _message: WhoamiMessage,
     @WsPrincipal() principal: Principal,
   ): { type: 'whoami'; user: string; roles: string[] } {
-    return { type: 'whoami', user: principal.subject, roles: rolesOf(principal) };
+    return whoamiFrame(principal.subject, rolesOf(principal));
   }
 
   @Roles('admin')
   @SubscribeMessage('announce')
   announce(@MessageBody() message: AnnounceMessage, @WsPrincipal() principal: Principal): void {
-    const frame = { type: 'announce', from: principal.subject, text: message.text };
+    const frame = announceFrame(principal.subject, message.text);
     for (const socket of this.sockets) this.wsGate.send(socket, frame);
   }
 }

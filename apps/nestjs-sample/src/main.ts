@@ -4,21 +4,26 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsGateAdapter } from '@wsgate/nestjs';
 import cookieParser from 'cookie-parser';
+import { type DemoConfig, readDemoConfig } from 'demo-kit';
 import { AppModule } from './app.module.js';
-import { type AppConfig, loadConfig } from './config.js';
 
 // One JSON object per line on stdout (errors on stderr); no request logging, so no ticket,
 // session cookie or password ever reaches a log line (nor REDIS_URL, which may hold a password).
 const logger = new ConsoleLogger({ json: true, colors: false });
 
-async function bootstrap(config: AppConfig): Promise<void> {
+async function bootstrap(config: DemoConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger,
     abortOnError: false,
     forceCloseConnections: true,
+    // JSON bodies only (no urlencoded parser: a cross-site form cannot log anyone in).
+    bodyParser: false,
     ...(config.tls === undefined ? {} : { httpsOptions: { cert: config.tls.cert, key: config.tls.key } }),
   });
+  app.useBodyParser('json');
   app.disable('x-powered-by');
+  // req.ip (the login limiter's key) through the same trusted proxies as the gate.
+  app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.use(cookieParser());
   app.useWebSocketAdapter(new WsGateAdapter(app));
   app.enableShutdownHooks();
@@ -36,7 +41,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
 }
 
 try {
-  await bootstrap(loadConfig(process.env));
+  await bootstrap(readDemoConfig(process.env, { defaultPort: 3001 }));
 } catch (error) {
   logger.fatal(
     error instanceof Error ? `start-up failed: ${error.name}: ${error.message}` : 'start-up failed',

@@ -2,8 +2,9 @@
 // refuses undeclared properties).
 import { WsMessageDto } from '@wsgate/nestjs';
 import { IsString, Length, Matches } from 'class-validator';
+import { MAX_TEXT_LENGTH, ROOM_PATTERN } from 'demo-kit';
 
-const ROOM = /^[a-z0-9_-]{1,32}$/;
+const ROOM = new RegExp(ROOM_PATTERN);
 
 export class JoinMessage extends WsMessageDto {
   @IsString()
@@ -17,7 +18,7 @@ export class ChatMessage extends WsMessageDto {
   room!: string;
 
   @IsString()
-  @Length(1, 2000)
+  @Length(1, MAX_TEXT_LENGTH)
   text!: string;
 }
 
@@ -25,6 +26,6 @@ export class WhoamiMessage extends WsMessageDto {}
 
 export class AnnounceMessage extends WsMessageDto {
   @IsString()
-  @Length(1, 2000)
+  @Length(1, MAX_TEXT_LENGTH)
   text!: string;
 }

@@ -4,8 +4,8 @@
 // it sent, with the ticket read from the URL or the Sec-WebSocket-Protocol header (CDP, since
 // Playwright does not expose handshake headers).
 import type { BrowserContext, CDPSession, Page, WebSocket as PlaywrightWebSocket } from 'playwright-core';
-import { isRecord } from './json.js';
-import { DEMO_USERS, type DemoUserName } from './users.js';
+import { isRecord } from 'test-support/json';
+import { DEMO_USERS, type DemoUserName } from 'test-support/demo-users';
 
 export type Transport = 'subprotocol' | 'query';
 export type PageState = 'logged-out' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';

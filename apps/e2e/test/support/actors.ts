@@ -2,8 +2,8 @@
 import { expect } from 'vitest';
 import { issueTicket, loginAs, type Session } from './http.js';
 import { ofType } from './messages.js';
-import type { Target } from './sample-process.js';
-import { DEMO_USERS, type DemoUserName } from './users.js';
+import type { Target } from 'test-support/sample-process';
+import { DEMO_USERS, type DemoUserName } from 'test-support/demo-users';
 import {
   expectOpened,
   openSocket,
@@ -13,7 +13,7 @@ import {
   type OpenResult,
   type TicketTransport,
   type WsClient,
-} from './ws-client.js';
+} from 'test-support/ws-client';
 
 export interface ConnectOptions {
   /** Reuse this session instead of logging in again. */

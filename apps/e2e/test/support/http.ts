@@ -1,75 +1,10 @@
 // HTTP helpers for the demo protocol: login → session cookie, ticket requests, logout.
-// Built on node:http/https rather than global fetch so that the TLS scenario can trust the
-// fixture CA and each request uses its own connection (agent: false), bound to a chosen
-// local loopback address when needed.
-import {
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type RequestOptions as NodeRequestOptions,
-} from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isRecord, tryParseJson } from './json.js';
-import type { Target } from './sample-process.js';
-import { DEMO_USERS, type DemoUserName } from './users.js';
+import { DEMO_USERS, type DemoUserName } from 'test-support/demo-users';
+import { request, type HttpResponse, type RequestOptions } from 'test-support/http-request';
+import { isRecord } from 'test-support/json';
+import type { Target } from 'test-support/sample-process';
 
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-  /** The parsed body, or `undefined` when the body is not JSON. */
-  readonly json: unknown;
-  readonly setCookies: readonly string[];
-}
-
-export interface RequestOptions {
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  readonly localAddress?: string;
-  readonly timeoutMs?: number;
-}
-
-export function request(
-  target: Target,
-  method: string,
-  path: string,
-  options: RequestOptions = {},
-): Promise<HttpResponse> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-  const requestOptions: NodeRequestOptions & { ca?: string } = {
-    host: '127.0.0.1',
-    port: target.port,
-    method,
-    path,
-    headers,
-    agent: false,
-    timeout: options.timeoutMs ?? 5_000,
-  };
-  if (options.localAddress !== undefined) requestOptions.localAddress = options.localAddress;
-  if (target.ca !== undefined) requestOptions.ca = target.ca;
-  const send = target.ca === undefined ? httpRequest : httpsRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(requestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const setCookie = res.headers['set-cookie'];
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text,
-          json: tryParseJson(text),
-          setCookies: setCookie ?? [],
-        });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+export { request, type HttpResponse, type RequestOptions } from 'test-support/http-request';
 
 export interface SetCookie {
   readonly name: string;
@@ -117,21 +52,33 @@ function rememberSessionId(target: Target, value: string): void {
 export interface LoginOptions {
   /** A `Cookie` header to send along (e.g. an existing session, to test session fixation). */
   readonly cookie?: string;
+  /** Extra headers; a `content-type` here replaces `application/json`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Local loopback address to send from (each address has its own login rate limit). */
+  readonly localAddress?: string;
 }
 
-/** `POST /login` with a JSON body; remembers any issued session id as a log secret. */
-export async function login(
+/** `POST /login` with a raw body; remembers any issued session id as a log secret. */
+export async function postLogin(
   target: Target,
-  body: unknown,
+  body: string,
   options: LoginOptions = {},
 ): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.cookie !== undefined) headers['cookie'] = options.cookie;
-  const response = await request(target, 'POST', '/login', { headers, body: JSON.stringify(body) });
+  const requestOptions: RequestOptions =
+    options.localAddress === undefined
+      ? { headers, body }
+      : { headers, body, localAddress: options.localAddress };
+  const response = await request(target, 'POST', '/login', requestOptions);
   const sid = sidCookie(response);
   if (sid !== undefined && sid.value !== '') rememberSessionId(target, sid.value);
   return response;
+}
+
+/** `POST /login` with a JSON body. */
+export function login(target: Target, body: unknown, options: LoginOptions = {}): Promise<HttpResponse> {
+  return postLogin(target, JSON.stringify(body), options);
 }
 
 /** Logs a demo user in and returns the new session; throws if the login is refused. */

@@ -1,64 +1,13 @@
-// Vitest wiring: which samples to run against, and one sample process per describe block
-// (started in beforeAll, sockets terminated after each test, stopped and log-scanned in afterAll).
+// Vitest wiring: one sample process per describe block (started in beforeAll, sockets
+// terminated after each test, stopped and log-scanned in afterAll), or two sharing a Redis.
+import { leaks, shortList, stopAndCheck } from 'test-support/log-scan';
+import { RedisServer } from 'test-support/redis-server';
+import { SampleProcess, type StartOptions } from 'test-support/sample-process';
+import { SampleSlot } from 'test-support/sample-slot';
+import { terminateAllSockets } from 'test-support/ws-client';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { RedisServer } from './redis.js';
-import { SampleProcess, type SecretKind, type StartOptions } from './sample-process.js';
-import { terminateAllSockets } from './ws-client.js';
 
-/** Samples to test, from `E2E_SAMPLES` (comma list; default `fastify-sample`). */
-export const SAMPLES: readonly string[] = (process.env.E2E_SAMPLES ?? 'fastify-sample')
-  .split(',')
-  .map((name) => name.trim())
-  .filter((name) => name !== '');
-
-const SHOWN = 3;
-
-function shortList(items: readonly string[]): string[] {
-  return items.length <= SHOWN
-    ? [...items]
-    : [...items.slice(0, SHOWN), `… and ${items.length - SHOWN} more`];
-}
-
-/** Log lines containing a secret of `kind` (at most a few shown, secret abbreviated). */
-function leaks(sample: SampleProcess, kind: SecretKind): string[] {
-  return shortList(
-    sample
-      .secretLeaks(kind)
-      .map(
-        (leak) =>
-          `[${leak.line.stream}] ${kind} ${leak.secret.slice(0, 6)}… in: ${leak.line.text.slice(0, 240)}`,
-      ),
-  );
-}
-
-/** Every log-hygiene problem, by rule (all lists empty when the logs are clean). */
-function logProblems(sample: SampleProcess): Record<string, string[]> {
-  return {
-    'issued tickets in the logs': leaks(sample, 'ticket'),
-    'session ids in the logs': leaks(sample, 'session id'),
-    'passwords in the logs': leaks(sample, 'password'),
-    'stdout lines that are not JSON objects': shortList(sample.nonJsonStdoutLines()),
-    'no stdout output (logging must be on)': sample.lines.some((line) => line.stream === 'stdout')
-      ? []
-      : ['no line'],
-  };
-}
-
-/** Stops every sample (never throws), then asserts none crashed and every log is clean. */
-async function stopAndCheck(samples: readonly SampleProcess[]): Promise<void> {
-  const crashed = samples.map((sample) => sample.crashed);
-  await Promise.all(samples.map((sample) => sample.stop()));
-  samples.forEach((sample, index) => {
-    expect(
-      crashed[index],
-      `${sample.name} exited during the tests (${JSON.stringify(sample.exit)}):\n${sample.logTail()}`,
-    ).toBe(false);
-    const problems = logProblems(sample);
-    expect(problems, `log hygiene of ${sample.name} over the whole run`).toEqual(
-      Object.fromEntries(Object.keys(problems).map((rule) => [rule, []])),
-    );
-  });
-}
+export { SAMPLES } from 'test-support/sample-slot';
 
 function accessor<T>(get: () => T | undefined, what: string): () => T {
   return () => {
@@ -73,20 +22,16 @@ function accessor<T>(get: () => T | undefined, what: string): () => T {
  * after stopping, asserts it did not crash and that its complete output is clean.
  */
 export function useSample(sample: string, options: StartOptions = {}): () => SampleProcess {
-  let current: SampleProcess | undefined;
-  beforeAll(async () => {
-    current = await SampleProcess.start(sample, options);
-  });
+  const slot = new SampleSlot(sample, options);
+  beforeAll(() => slot.start());
   afterEach(() => {
     terminateAllSockets();
   });
   afterAll(async () => {
     terminateAllSockets();
-    const started = current === undefined ? [] : [current];
-    current = undefined;
-    await stopAndCheck(started);
+    await slot.stopAndCheck();
   });
-  return accessor(() => current, sample);
+  return () => slot.current;
 }
 
 export interface RedisCluster {

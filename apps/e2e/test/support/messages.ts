@@ -1,9 +1,9 @@
 // Predicates over server frames and the shape checks every error frame must pass.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import type { Frame, FramePredicate } from './ws-client.js';
+import type { Frame, FramePredicate } from 'test-support/ws-client';
 
-export type ErrorCode = 'BAD_JSON' | 'VALIDATION_FAILED' | 'NOT_IN_ROOM' | 'FORBIDDEN';
+export type ErrorCode = 'BAD_JSON' | 'VALIDATION_FAILED' | 'NOT_IN_ROOM' | 'FORBIDDEN' | 'TOO_MANY_ROOMS';
 
 export const TICKET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 

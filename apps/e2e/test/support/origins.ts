@@ -1,5 +1,5 @@
 // Origin header values that must never be accepted by a sample on its default ALLOWED_ORIGINS.
-import type { SampleProcess } from './sample-process.js';
+import type { SampleProcess } from 'test-support/sample-process';
 
 /** Foreign origins, including look-alikes that defeat prefix/suffix/substring matching. */
 export function foreignOrigins(sample: SampleProcess): readonly string[] {

@@ -1,0 +1,99 @@
+// The Redis connections of a sample with REDIS_URL: one for commands (tickets, sessions,
+// revocation publishes), one for the revocation subscription. Both reconnect by themselves.
+import {
+  createIoRedisCommand,
+  createIoRedisSubscriber,
+  type RedisCommand,
+  type RedisLogger,
+  RedisRevocationBus,
+  RedisTicketStore,
+  type RevocationTarget,
+} from '@wsgate/redis-store';
+import { Redis } from 'ioredis';
+import { describeError, type DemoLogger } from './demo-logger.js';
+
+/**
+ * A sample's Redis: a command connection that fails fast while Redis is down (no offline
+ * queue) and gives up on any command after `commandTimeoutMs` (a stalled Redis answers 503,
+ * never a hang), and a subscriber connection for revocations. Errors are logged at `warn`,
+ * by message only (never the URL, which may hold a password).
+ */
+export class DemoRedis {
+  /** Runs one command on the command connection, bounded by `commandTimeoutMs`. */
+  readonly command: RedisCommand;
+  readonly ticketStore: RedisTicketStore;
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(
+    url: string,
+    commandTimeoutMs: number,
+    private readonly logger: DemoLogger,
+  ) {
+    this.client = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: commandTimeoutMs,
+      lazyConnect: false,
+    });
+    this.subscriber = new Redis(url, { lazyConnect: false });
+    this.client.on('error', (error: unknown) =>
+      logger.warn('redis.error', 'redis connection error', { err: describeError(error) }),
+    );
+    this.subscriber.on('error', (error: unknown) =>
+      logger.warn('redis.error', 'redis subscriber error', { err: describeError(error) }),
+    );
+    this.client.on('ready', () => logger.info('redis.ready', 'redis connection ready'));
+    this.command = createIoRedisCommand(this.client);
+    this.ticketStore = new RedisTicketStore({
+      command: this.command,
+      commandTimeoutMs,
+      logger: this.redisLogger('wsgate.ticket_store'),
+    });
+  }
+
+  /**
+   * Resolves `true` once the command connection is ready, `false` as soon as it fails or after
+   * `timeoutMs` (Redis down at start-up: the sample serves 503s until it is back).
+   */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = (ready: boolean): void => {
+        clearTimeout(timer);
+        this.client.removeListener('ready', onReady);
+        this.client.removeListener('error', onError);
+        resolve(ready);
+      };
+      const onReady = (): void => settle(true);
+      const onError = (): void => settle(false);
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      this.client.once('ready', onReady);
+      this.client.once('error', onError);
+    });
+  }
+
+  /** A revocation bus (not started) on `registry`: logout across instances. */
+  revocationBus(registry: RevocationTarget): RedisRevocationBus {
+    return new RedisRevocationBus({
+      publish: this.command,
+      subscriber: createIoRedisSubscriber(this.subscriber),
+      registry,
+      logger: this.redisLogger('wsgate.revocation_bus'),
+    });
+  }
+
+  /** Closes both connections at once. */
+  close(): void {
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private redisLogger(event: string): RedisLogger {
+    return {
+      info: (message: string) => this.logger.info(event, message),
+      warn: (message: string) => this.logger.warn(event, message),
+      error: (message: string) => this.logger.error(event, message),
+    };
+  }
+}
