@@ -51,6 +51,7 @@ export {
 } from './handshake-request.js';
 export { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 export {
+  extraPropertyIssue,
   jsonSchemaValidator,
   type JsonSchema,
   type JsonSchemaValidatorOptions,
