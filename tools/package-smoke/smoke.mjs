@@ -1,15 +1,28 @@
 #!/usr/bin/env node
 // Pack-and-install smoke test of the five @wsgate packages, as a user gets them from the registry:
-// 1. `npm pack` each package (already built) into a temporary directory outside the workspace,
-//    and check what each tarball holds;
-// 2. create a fresh project there (no workspace links, no `paths`) and `npm install` the tarballs
-//    plus the third-party packages at the versions the workspace uses;
-// 3. check that every package loads through `import` and `require` with the same exports;
-// 4. run (a) an ESM Fastify app (fixtures/fastify-app.mjs) and (b) a CommonJS NestJS app
-//    (fixtures/nest-app.cts, compiled to CommonJS with the workspace's tsc against the installed
-//    type declarations, then `require('@wsgate/nestjs')`), each on 127.0.0.1:0; against each: a
-//    ticket from its ticket route and an authenticated WebSocket round trip with `ws`
-//    (fixtures/check-round-trip.mjs), then @wsgate/client (ESM against Fastify, CJS against Nest).
+// 1. `npm pack` each package (already built) into a temporary directory outside the workspace;
+//    check what each tarball holds, and that each manifest declares third-party dependencies and
+//    peers as `^` ranges while pinning the other @wsgate packages exactly;
+// 2. create three fresh consumer projects there (no workspace links, no `paths`) and
+//    `npm install` into each the tarballs it needs plus its third-party packages:
+//    (a) Fastify 5, ESM: core, fastify, redis-store, client, with fastify, @fastify/websocket and
+//        typebox 1.x at the workspace's versions, and `ws` left to npm (as a user would);
+//    (b) NestJS 11, CommonJS: core, nestjs, client, with NestJS 11 at the workspace's versions
+//        (packages/nestjs devDependencies);
+//    (c) NestJS 12, ESM: the same tarballs with NestJS 12 at the versions of
+//        fixtures/nest12/package.json (the workspace stays on NestJS 11: see that file);
+//    and check that every @wsgate package came from the tarballs, once, and how many copies of
+//    `ws` each install holds: one for Fastify; for Nest at most @nestjs/platform-ws's own and the
+//    one @wsgate/nestjs resolves (which must satisfy its `ws` peer range);
+// 3. check that every package (and the @wsgate/core/typebox subpath) loads through `import` and
+//    `require` with the same exports;
+// 4. run the apps, each on 127.0.0.1:0: (a) fixtures/fastify-app.mjs; (b) and (c) one source,
+//    fixtures/nest-app.ts, compiled with the workspace's tsc (skipLibCheck: false, against the
+//    installed type declarations) as nest-app.cts to CommonJS and as nest-app.mts to ESM; against
+//    each: a ticket from its ticket route and an authenticated WebSocket round trip with `ws`
+//    (fixtures/check-round-trip.mjs), then @wsgate/client (ESM against (a) and (c), CJS against (b)).
+// Everything runs on the Node that runs this script (`process.execPath`, and `npm` from PATH):
+// `tools/scripts/node-runtime.mjs run 22 node smoke.mjs` runs it on Node 22.
 // Prints PASS/FAIL per check and the time of each phase; exits 1 on any failure. Every step is
 // bounded by a timeout; the temporary directory is removed at the end (WSGATE_SMOKE_KEEP=1 keeps it).
 import { spawn } from 'node:child_process';
@@ -29,37 +42,101 @@ const INSTALL_TIMEOUT_MS = 5 * 60_000;
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-/** The third-party packages the apps need, at the exact versions the workspace's packages use. */
-function thirdPartyVersions() {
-  const wanted = {
-    fastify: ['fastify', '@fastify/websocket'],
-    nestjs: [
-      '@nestjs/common',
-      '@nestjs/core',
-      '@nestjs/websockets',
-      '@nestjs/platform-ws',
-      '@nestjs/platform-express',
-      '@nestjs/throttler',
-      'class-validator',
-      'class-transformer',
-      'reflect-metadata',
-      'rxjs',
-      'ws',
-    ],
-  };
+/** Exact versions from a manifest's `field`, failing if one is missing or not exact. */
+function exactVersions(manifestPath, field, names) {
+  const entries = readJson(manifestPath)[field] ?? {};
   const versions = {};
-  for (const [pkg, names] of Object.entries(wanted)) {
-    const { devDependencies = {} } = readJson(join(root, 'packages', pkg, 'package.json'));
-    for (const name of names) {
-      if (!/^\d+\.\d+\.\d+$/.test(devDependencies[name] ?? '')) {
-        throw new Error(`packages/${pkg}/package.json has no exact devDependency on ${name}`);
-      }
-      versions[name] = devDependencies[name];
+  for (const name of names) {
+    if (!/^\d+\.\d+\.\d+$/.test(entries[name] ?? '')) {
+      throw new Error(`${manifestPath} has no exact ${field} entry for ${name}`);
     }
+    versions[name] = entries[name];
   }
-  // Type declarations of Node for the TypeScript compile of the Nest app.
-  versions['@types/node'] = readJson(join(root, 'package.json')).devDependencies['@types/node'];
   return versions;
+}
+
+const workspaceManifest = (pkg) => join(root, 'packages', pkg, 'package.json');
+/** The NestJS 12 consumer's own manifest: the one home of the NestJS 12 versions. */
+const NEST12_MANIFEST = join(fixtures, 'nest12', 'package.json');
+/** Packages every Nest consumer takes at the workspace's versions, whatever its Nest major. */
+const NEST_SHARED = [
+  '@nestjs/throttler',
+  'class-validator',
+  'class-transformer',
+  'reflect-metadata',
+  'rxjs',
+  'ws',
+];
+const NEST_FRAMEWORK = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/websockets',
+  '@nestjs/platform-ws',
+  '@nestjs/platform-express',
+];
+
+/** Type declarations of Node, for the TypeScript compile of the Nest apps. */
+const typesNode = () => ({
+  '@types/node': readJson(join(root, 'package.json')).devDependencies['@types/node'],
+});
+
+/**
+ * The consumer projects: which tarballs each installs, which third-party packages at which
+ * versions, what it compiles, which apps it runs with which checks.
+ */
+function consumers() {
+  const nestShared = exactVersions(workspaceManifest('nestjs'), 'devDependencies', NEST_SHARED);
+  return [
+    {
+      id: 'fastify',
+      packages: ['core', 'fastify', 'redis-store', 'client'],
+      subpaths: ['@wsgate/core/typebox'],
+      thirdParty: {
+        ...exactVersions(workspaceManifest('fastify'), 'devDependencies', ['fastify', '@fastify/websocket']),
+        ...exactVersions(workspaceManifest('core'), 'devDependencies', ['typebox']),
+      },
+      wsCopies: 'one',
+      app: {
+        label: '(a) Fastify app, ESM (fastify-app.mjs)',
+        file: 'fastify-app.mjs',
+        checks: [['check-round-trip.mjs'], ['check-client.mjs']],
+      },
+    },
+    {
+      id: 'nest11',
+      packages: ['core', 'nestjs', 'client'],
+      subpaths: [],
+      thirdParty: {
+        ...exactVersions(workspaceManifest('nestjs'), 'devDependencies', NEST_FRAMEWORK),
+        ...nestShared,
+        ...typesNode(),
+      },
+      wsCopies: 'nest',
+      compileAs: 'nest-app.cts',
+      app: {
+        label: '(b) NestJS 11 app, CommonJS (nest-app.cjs)',
+        file: 'nest-app.cjs',
+        checks: [['check-round-trip.mjs', '--dto'], ['check-client.cjs']],
+      },
+    },
+    {
+      id: 'nest12',
+      packages: ['core', 'nestjs', 'client'],
+      subpaths: [],
+      thirdParty: {
+        ...exactVersions(NEST12_MANIFEST, 'dependencies', NEST_FRAMEWORK),
+        ...nestShared,
+        ...typesNode(),
+      },
+      wsCopies: 'nest',
+      compileAs: 'nest-app.mts',
+      app: {
+        label: '(c) NestJS 12 app, ESM (nest-app.mjs)',
+        file: 'nest-app.mjs',
+        checks: [['check-round-trip.mjs', '--dto'], ['check-client.mjs']],
+      },
+    },
+  ];
 }
 
 /** The environment of child processes: no `npm_*` variables of the `npm run` that started us. */
@@ -239,6 +316,170 @@ function checkTarball({ name, filename, files }) {
   console.log(`  ok  ${name}: ${filename}, ${files.length} files`);
 }
 
+/**
+ * Checks a published manifest: third-party dependencies and peers are `^` ranges (each
+ * alternative of a `||` range), the other @wsgate packages are pinned to this release exactly.
+ */
+function checkManifest(dir) {
+  const manifest = readJson(join(dir, 'package.json'));
+  const problems = [];
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const [name, range] of Object.entries(manifest[field] ?? {})) {
+      if (name.startsWith('@wsgate/')) {
+        if (range !== manifest.version)
+          problems.push(`${field}.${name} "${range}" (want "${manifest.version}")`);
+      } else if (!range.split('||').every((part) => /^\^\d+\.\d+\.\d+$/.test(part.trim()))) {
+        problems.push(`${field}.${name} "${range}" (want a ^ range)`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`${manifest.name}: ${problems.join(', ')}`);
+  console.log(`  ok  ${manifest.name}: third-party ranges are ^ ranges, @wsgate pins exact`);
+}
+
+/** `major.minor.patch` → comparable numbers. */
+const versionParts = (version) => version.split(/[.+-]/, 3).map(Number);
+
+/** Whether `version` satisfies a range of `^x.y.z` alternatives (the only form we publish). */
+function satisfiesCaret(version, range) {
+  const [major, minor, patch] = versionParts(version);
+  return range.split('||').some((part) => {
+    const [wantMajor, wantMinor, wantPatch] = versionParts(part.trim().replace(/^\^/, ''));
+    if (major !== wantMajor) return false;
+    return minor > wantMinor || (minor === wantMinor && patch >= wantPatch);
+  });
+}
+
+/**
+ * Where Node would find `name` from the package installed at lockfile path `from`: its own
+ * node_modules, then each enclosing one up to the project's.
+ */
+function resolveInLock(lock, from, name) {
+  let dir = from;
+  for (;;) {
+    const candidate = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
+    if (lock.packages[candidate] !== undefined) return candidate;
+    if (dir === '') return undefined;
+    const parent = dir.lastIndexOf('/node_modules/');
+    dir = parent === -1 ? '' : dir.slice(0, parent);
+  }
+}
+
+/**
+ * Counts the copies of `ws` in an install. Fastify: exactly one. Nest: only @nestjs/platform-ws's
+ * own and the one @wsgate/nestjs resolves, which must satisfy @wsgate/nestjs's `ws` peer range.
+ */
+function checkWsCopies(lock, kind) {
+  const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/ws$/.test(path));
+  const describe = (paths) => paths.map((path) => `${path}@${lock.packages[path].version}`).join(', ');
+  if (kind === 'one') {
+    if (copies.length !== 1)
+      throw new Error(`want one copy of ws, found ${copies.length}: ${describe(copies)}`);
+    console.log(`  ok  one copy of ws: ${describe(copies)}`);
+    return;
+  }
+  const gate = resolveInLock(lock, 'node_modules/@wsgate/nestjs', 'ws');
+  const platform = resolveInLock(lock, 'node_modules/@nestjs/platform-ws', 'ws');
+  const peerRange = lock.packages['node_modules/@wsgate/nestjs'].peerDependencies.ws;
+  if (gate === undefined || !satisfiesCaret(lock.packages[gate].version, peerRange)) {
+    throw new Error(
+      `@wsgate/nestjs resolves ws ${gate === undefined ? 'nowhere' : describe([gate])}, want ${peerRange}`,
+    );
+  }
+  const allowed = new Set([gate, platform]);
+  const extra = copies.filter((path) => !allowed.has(path));
+  if (extra.length > 0) {
+    throw new Error(`copies of ws beyond @nestjs/platform-ws's and @wsgate/nestjs's: ${describe(extra)}`);
+  }
+  console.log(
+    `  ok  ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} of ws: @wsgate/nestjs → ${describe([gate])} (${peerRange}), @nestjs/platform-ws → ${describe([platform])}`,
+  );
+}
+
+/** Writes a consumer project, installs it, and checks where its packages came from. */
+async function installConsumer(consumer, work, packed) {
+  const project = join(work, consumer.id);
+  await mkdir(project);
+  const tarballs = packed.filter((entry) => consumer.packages.some((pkg) => entry.name === `@wsgate/${pkg}`));
+  const dependencies = Object.fromEntries(
+    tarballs.map((entry) => [entry.name, `file:../tarballs/${entry.filename}`]),
+  );
+  await writeFile(
+    join(project, 'package.json'),
+    `${JSON.stringify(
+      {
+        name: `wsgate-smoke-${consumer.id}`,
+        version: '0.0.0',
+        private: true,
+        dependencies: { ...dependencies, ...consumer.thirdParty },
+        // Every @wsgate/* dependency, direct or not, is the packed tarball (never a registry copy).
+        overrides: Object.fromEntries(tarballs.map(({ name }) => [name, `$${name}`])),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  for (const file of FIXTURE_FILES) await copyFile(join(fixtures, file), join(project, file));
+  if (consumer.compileAs !== undefined) {
+    await copyFile(join(fixtures, 'nest-app.ts'), join(project, consumer.compileAs));
+    const tsconfig = readJson(join(fixtures, 'tsconfig.json'));
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      `${JSON.stringify({ ...tsconfig, files: [consumer.compileAs] }, null, 2)}\n`,
+    );
+  }
+  console.log(
+    `\n[smoke] npm install (${consumer.id}): ${tarballs.map(({ name }) => name).join(' ')} ${Object.entries(
+      consumer.thirdParty,
+    )
+      .map(([name, version]) => `${name}@${version}`)
+      .join(' ')}`,
+  );
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: project,
+    timeoutMs: INSTALL_TIMEOUT_MS,
+  });
+  // The lock file says where each @wsgate package came from: only from the tarballs.
+  const lock = readJson(join(project, 'package-lock.json'));
+  const copies = Object.entries(lock.packages).filter(([path]) =>
+    /(^|\/)node_modules\/@wsgate\/[^/]+$/.test(path),
+  );
+  const foreign = copies.filter(
+    ([path, entry]) =>
+      !/^node_modules\/@wsgate\/[^/]+$/.test(path) || !String(entry.resolved).startsWith('file:'),
+  );
+  if (copies.length !== tarballs.length || foreign.length > 0) {
+    throw new Error(
+      `@wsgate packages not (only) from the tarballs: ${JSON.stringify(copies.map(([path, entry]) => [path, entry.resolved]))}`,
+    );
+  }
+  console.log(`  ok  ${copies.length} @wsgate packages installed, each once, from the tarballs`);
+  checkWsCopies(lock, consumer.wsCopies);
+  return { project, names: [...tarballs.map(({ name }) => name), ...consumer.subpaths] };
+}
+
+/** Records one named check as PASS or FAIL instead of throwing. */
+async function check(label, action) {
+  try {
+    await action();
+    results.push([label, true]);
+    console.log(`PASS ${label}`);
+    return true;
+  } catch (error) {
+    results.push([label, false]);
+    console.error(`FAIL ${label}: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
+const FIXTURE_FILES = [
+  'fastify-app.mjs',
+  'check-round-trip.mjs',
+  'check-client.mjs',
+  'check-client.cjs',
+  'check-exports.mjs',
+];
+
 async function main() {
   const missingBuilds = PACKAGES.filter(
     (pkg) => !existsSync(join(root, 'packages', pkg, 'dist', 'cjs', 'index.js')),
@@ -248,14 +489,12 @@ async function main() {
       `not built: ${missingBuilds.join(', ')} (run \`npx nx run package-smoke:test\`, which builds them first)`,
     );
   }
-  const versions = thirdPartyVersions();
+  const planned = consumers();
   work = await mkdtemp(join(tmpdir(), 'wsgate-smoke-'));
   const tarballs = join(work, 'tarballs');
-  const project = join(work, 'app');
-  console.log(`[smoke] working in ${work}`);
+  console.log(`[smoke] Node ${process.version}, working in ${work}`);
   try {
     await mkdir(tarballs);
-    await mkdir(project);
 
     const packed = await phase('npm pack (5 packages)', async () => {
       console.log('\n[smoke] npm pack');
@@ -271,109 +510,45 @@ async function main() {
       );
       const list = JSON.parse(stdout);
       for (const entry of list) checkTarball(entry);
+      await check('manifests: ^ ranges for third-party packages, exact @wsgate pins', () => {
+        for (const dir of dirs) checkManifest(dir);
+      });
       return list;
     });
 
-    const names = packed.map((entry) => entry.name);
-    const dependencies = Object.fromEntries(
-      packed.map((entry) => [entry.name, `file:../tarballs/${entry.filename}`]),
-    );
-    await writeFile(
-      join(project, 'package.json'),
-      `${JSON.stringify(
-        {
-          name: 'wsgate-smoke-app',
-          version: '0.0.0',
-          private: true,
-          dependencies: { ...dependencies, ...versions },
-          // Every @wsgate/* dependency, direct or not, is the packed tarball (never a registry copy).
-          overrides: Object.fromEntries(names.map((name) => [name, `$${name}`])),
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    for (const file of [
-      'fastify-app.mjs',
-      'nest-app.cts',
-      'tsconfig.json',
-      'check-round-trip.mjs',
-      'check-client.mjs',
-      'check-client.cjs',
-      'check-exports.mjs',
-    ]) {
-      await copyFile(join(fixtures, file), join(project, file));
-    }
-
-    await phase('npm install (tarballs + third-party packages)', async () => {
-      console.log(
-        `\n[smoke] npm install: 5 tarballs, ${Object.entries(versions)
-          .map(([name, version]) => `${name}@${version}`)
-          .join(' ')}`,
+    for (const consumer of planned) {
+      let installed;
+      await phase(`npm install (${consumer.id})`, () =>
+        check(`${consumer.id}: install from the tarballs, copies of ws`, async () => {
+          installed = await installConsumer(consumer, work, packed);
+        }),
       );
-      await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-        cwd: project,
-        timeoutMs: INSTALL_TIMEOUT_MS,
-      });
-      // The lock file says where each @wsgate package came from: only from the tarballs.
-      const lock = readJson(join(project, 'package-lock.json'));
-      const copies = Object.entries(lock.packages).filter(([path]) =>
-        /(^|\/)node_modules\/@wsgate\//.test(path),
+      if (installed === undefined) continue;
+      const { project, names } = installed;
+
+      await phase(`exports (${consumer.id})`, () =>
+        check(`${consumer.id}: exports through import and require`, () =>
+          run(process.execPath, ['check-exports.mjs', ...names], { cwd: project, timeoutMs: 60_000 }),
+        ),
       );
-      const foreign = copies.filter(
-        ([path, entry]) =>
-          !/^node_modules\/@wsgate\/[^/]+$/.test(path) || !String(entry.resolved).startsWith('file:'),
-      );
-      if (copies.length !== names.length || foreign.length > 0) {
-        throw new Error(
-          `@wsgate packages not (only) from the tarballs: ${JSON.stringify(copies.map(([path, entry]) => [path, entry.resolved]))}`,
-        );
-      }
-      console.log(`  ok  ${copies.length} @wsgate packages installed, each once, from the tarballs`);
-    });
 
-    await phase('exports (import and require)', async () => {
-      console.log('\n[smoke] exports');
-      try {
-        await run(process.execPath, ['check-exports.mjs', ...names], { cwd: project, timeoutMs: 60_000 });
-        results.push(['exports: import and require', true]);
-        console.log('PASS exports: import and require');
-      } catch (error) {
-        results.push(['exports: import and require', false]);
-        console.error(`FAIL exports: ${error instanceof Error ? error.message : String(error)}`);
+      if (consumer.compileAs !== undefined) {
+        const compiled = await phase(`tsc ${consumer.compileAs} (${consumer.id})`, () => {
+          console.log(`\n[smoke] tsc ${consumer.compileAs} (skipLibCheck: false)`);
+          return check(`${consumer.id}: TypeScript compile of ${consumer.compileAs}`, () =>
+            run(
+              process.execPath,
+              [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+              {
+                cwd: project,
+                timeoutMs: 180_000,
+              },
+            ),
+          );
+        });
+        if (!compiled) continue;
       }
-    });
-
-    await checkApp('(a) Fastify app, ESM (fastify-app.mjs)', 'fastify-app.mjs', project, [
-      ['check-round-trip.mjs'],
-      ['check-client.mjs'],
-    ]);
-
-    let compiled = false;
-    await phase('tsc: nest-app.cts -> nest-app.cjs', async () => {
-      console.log('\n[smoke] tsc nest-app.cts (CommonJS, skipLibCheck: false)');
-      try {
-        await run(
-          process.execPath,
-          [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-          {
-            cwd: project,
-            timeoutMs: 180_000,
-          },
-        );
-        compiled = true;
-      } catch (error) {
-        results.push(['(b) NestJS app, CommonJS: TypeScript compile', false]);
-        console.error(
-          `FAIL (b) NestJS app, CommonJS: TypeScript compile: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    });
-    if (compiled) {
-      await checkApp('(b) NestJS app, CommonJS (nest-app.cjs)', 'nest-app.cjs', project, [
-        ['check-round-trip.mjs', '--dto'],
-        ['check-client.cjs'],
-      ]);
+      await checkApp(consumer.app.label, consumer.app.file, project, consumer.app.checks);
     }
   } finally {
     if (process.env.WSGATE_SMOKE_KEEP === '1') console.log(`[smoke] kept ${work}`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Dependency-free bootstrap run by `npm start` / `npm test` before anything else.
 // - runs `npm ci` when node_modules is missing or older than package-lock.json;
-// - with --setup, runs tools/setup (Debian packages the tests need: redis-server, chromium).
+// - with --setup, runs tools/setup (what the tests need beyond npm ci: Node 22 and 24 from the
+//   npm registry, Debian redis-server and chromium).
 // Idempotent: a second run does nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';

@@ -90,6 +90,7 @@ export {
 export { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 export { isSafePathSegment, safePointer } from './issue-path.js';
 export {
+  extraPropertyIssue,
   jsonSchemaValidator,
   type JsonSchema,
   type JsonSchemaValidatorOptions,

@@ -7,6 +7,11 @@
 const PLAIN_IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
 
+/** Whether a property name is a plain identifier (what an issue may name). */
+export function isPlainIdentifier(name: string): boolean {
+  return PLAIN_IDENTIFIER.test(name);
+}
+
 /** Whether a property name may appear in an issue path (a plain identifier or an array index). */
 export function isSafePathSegment(segment: string): boolean {
   return PLAIN_IDENTIFIER.test(segment) || ARRAY_INDEX.test(segment);

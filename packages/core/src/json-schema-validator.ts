@@ -1,11 +1,19 @@
-import { Ajv, type ErrorObject, type Options as AjvOptions } from 'ajv';
+import { Ajv, type AnySchemaObject, type ErrorObject, type Options as AjvOptions } from 'ajv';
 import { WsGateConfigError } from './errors.js';
+import { isPlainIdentifier, pointerSegments, safePointer } from './issue-path.js';
 import type { ValidationIssue, Validator } from './validator.js';
 
-/** A JSON Schema object (plain, or built with TypeBox). */
-export type JsonSchema = Readonly<Record<string, unknown>>;
+/**
+ * A JSON Schema object: plain, or built with `@sinclair/typebox` 0.34 or `typebox` 1.x (whose
+ * schemas are interfaces, hence `object` rather than a record type).
+ */
+export type JsonSchema = object;
 
-/** The static type a TypeBox schema carries, `unknown` for a plain JSON Schema. */
+/**
+ * The static type a `@sinclair/typebox` 0.34 schema carries (its phantom `static` property),
+ * `unknown` for any other schema. For `typebox` 1.x schemas, which carry none, use
+ * `typeboxValidator` from `@wsgate/core/typebox`.
+ */
 export type StaticOf<S> = S extends { static: infer T } ? T : unknown;
 
 /** Options of {@link jsonSchemaValidator}. */
@@ -75,16 +83,49 @@ function closeObjects(schema: unknown): unknown {
   return copy;
 }
 
-function toIssue(error: ErrorObject): ValidationIssue {
-  if (error.keyword === 'additionalProperties') {
-    return { path: error.instancePath, message: 'must not have additional properties' };
-  }
-  return { path: error.instancePath, message: error.message ?? 'is invalid' };
+const ADDITIONAL_PROPERTY_MESSAGE = 'must not have additional properties';
+
+/**
+ * The longest prefix of a JSON Pointer whose segments are all plain identifiers or array
+ * indexes: a key the client chose (a record key, an extra property) is never echoed unless it
+ * is a plain identifier.
+ */
+function echoSafePath(pointer: string): string {
+  return safePointer(pointerSegments(pointer));
 }
 
 /**
- * A {@link Validator} over a JSON Schema, compiled once with ajv. TypeBox-friendly: the
- * validated value is typed as the schema's static type.
+ * The issue for a property the schema does not allow: at `parentPath/<name>` when the name is a
+ * plain identifier (`^[A-Za-z_$][A-Za-z0-9_$]{0,63}$`), else at `parentPath`, so that no
+ * arbitrary client text is echoed. `parentPath` is a JSON Pointer the caller vouches for.
+ *
+ * @example
+ * extraPropertyIssue('', 'from'); // { path: '/from', message: 'must not have additional properties' }
+ * extraPropertyIssue('/meta', '<img src=x>'); // { path: '/meta', message: 'must not have additional properties' }
+ */
+export function extraPropertyIssue(parentPath: string, property: unknown): ValidationIssue {
+  const path =
+    typeof property === 'string' && isPlainIdentifier(property) ? `${parentPath}/${property}` : parentPath;
+  return { path, message: ADDITIONAL_PROPERTY_MESSAGE };
+}
+
+function toIssue(error: ErrorObject): ValidationIssue {
+  const path = echoSafePath(error.instancePath);
+  if (error.keyword === 'additionalProperties') {
+    // A truncated parent path already dropped a client key: name no child below it.
+    const parentIntact = path === error.instancePath;
+    return extraPropertyIssue(path, parentIntact ? error.params['additionalProperty'] : undefined);
+  }
+  return { path, message: error.message ?? 'is invalid' };
+}
+
+/**
+ * A {@link Validator} over a JSON Schema, compiled once with ajv. The validated value is typed
+ * as the schema's static type for `@sinclair/typebox` 0.34 schemas ({@link StaticOf}); for
+ * `typebox` 1.x schemas use `typeboxValidator` from `@wsgate/core/typebox`, which calls this.
+ * Issues carry JSON Pointer paths cut at the first segment that is neither a plain identifier
+ * nor an array index; an extra property is named only when its name is a plain identifier
+ * (see {@link extraPropertyIssue}).
  *
  * @example
  * const join = jsonSchemaValidator(Type.Object({ type: Type.Literal('join'), room: Type.String({ pattern: '^[a-z0-9_-]{1,32}$' }) }));
@@ -99,7 +140,8 @@ export function jsonSchemaValidator<S extends JsonSchema>(
   const maxIssues = options.maxIssues ?? 10;
   const compiled = (() => {
     try {
-      return ajv.compile(options.closedObjects === false ? schema : (closeObjects(schema) as JsonSchema));
+      const compilable = options.closedObjects === false ? schema : closeObjects(schema);
+      return ajv.compile(compilable as AnySchemaObject);
     } catch (error) {
       throw new WsGateConfigError(`invalid JSON Schema: ${(error as Error).message}`);
     }

@@ -289,18 +289,24 @@ describe('VALIDATION_FAILED', () => {
     expect(missing.issues).toEqual([{ path: '', message: "must have required property 'text'" }]);
   });
 
-  it('refuses extra properties by default, nested objects included', () => {
+  it('refuses extra properties by default, nested objects included, naming plain identifiers', () => {
     const { connection } = guardFor();
     expect(replyOf(connection.check('{"type":"join","room":"a","admin":true}', false))).toEqual({
       type: 'error',
       code: 'VALIDATION_FAILED',
       message: 'invalid "join" message',
-      issues: [{ path: '', message: 'must not have additional properties' }],
+      issues: [{ path: '/admin', message: 'must not have additional properties' }],
     });
     expect(
       replyOf(connection.check('{"type":"join","room":"a","meta":{"color":"red","admin":true}}', false))
         .issues,
-    ).toEqual([{ path: '/meta', message: 'must not have additional properties' }]);
+    ).toEqual([{ path: '/meta/admin', message: 'must not have additional properties' }]);
+    // A name that is not a plain identifier is not echoed: the issue stays at the parent.
+    const odd = replyOf(
+      connection.check('{"type":"join","room":"a","meta":{"color":"red","<b>x</b>":1}}', false),
+    );
+    expect(odd.issues).toEqual([{ path: '/meta', message: 'must not have additional properties' }]);
+    expect(JSON.stringify(odd)).not.toContain('<b>');
     expect(connection.check('{"type":"join","room":"a","meta":{"color":"red"}}', false)).toMatchObject({
       ok: true,
     });

@@ -1,6 +1,7 @@
 // Type-level tests: checked by `tsc -p packages/core/tsconfig.json` (vitest runs them as no-ops).
 import { Type } from '@sinclair/typebox';
 import { type } from 'arktype';
+import TypeBox1 from 'typebox';
 import * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -23,6 +24,7 @@ import {
   type ValidatedType,
   type Validator,
 } from '../src/index.js';
+import { typeboxValidator } from '../src/typebox/index.js';
 
 // TypeBox-like schemas: plain JSON Schema objects carrying a phantom `static` type.
 const joinSchema = {
@@ -61,6 +63,68 @@ describe('schema types', () => {
       Type.Object({ type: Type.Literal('leave'), room: Type.String(), reason: Type.Optional(Type.String()) }),
     );
     expectTypeOf(leave).toEqualTypeOf<Validator<{ type: 'leave'; room: string; reason?: string }>>();
+  });
+});
+
+describe('TypeBox packages', () => {
+  // `@sinclair/typebox` 0.34: the schema's phantom `static` property types jsonSchemaValidator.
+  const sinclairSay = jsonSchemaValidator(
+    Type.Object({
+      type: Type.Literal('say'),
+      text: Type.String({ maxLength: 200 }),
+      tags: Type.Optional(Type.Array(Type.String())),
+      mood: Type.Union([Type.Literal('calm'), Type.Literal('loud')]),
+    }),
+  );
+  // `typebox` 1.x: no phantom property; typeboxValidator applies TypeBox 1's own `Static`.
+  const typeboxSay = typeboxValidator(
+    TypeBox1.Object({
+      type: TypeBox1.Literal('say'),
+      text: TypeBox1.String({ maxLength: 200 }),
+      tags: TypeBox1.Optional(TypeBox1.Array(TypeBox1.String())),
+      mood: TypeBox1.Union([TypeBox1.Literal('calm'), TypeBox1.Literal('loud')]),
+    }),
+  );
+  interface Say {
+    type: 'say';
+    text: string;
+    tags?: string[];
+    mood: 'calm' | 'loud';
+  }
+
+  it('@sinclair/typebox 0.34: jsonSchemaValidator infers the message type', () => {
+    expectTypeOf(sinclairSay).toEqualTypeOf<Validator<Say>>();
+  });
+
+  it('typebox 1.x: typeboxValidator infers the message type', () => {
+    expectTypeOf<ValidatedType<typeof typeboxSay>>().toEqualTypeOf<Say>();
+    const leave = typeboxValidator(
+      TypeBox1.Object({ type: TypeBox1.Literal('leave'), reason: TypeBox1.Optional(TypeBox1.String()) }),
+    );
+    expectTypeOf(leave).toEqualTypeOf<Validator<{ type: 'leave'; reason?: string }>>();
+  });
+
+  it('typebox 1.x: jsonSchemaValidator accepts the schema (it cannot infer from it)', () => {
+    const untyped = jsonSchemaValidator(TypeBox1.Object({ type: TypeBox1.Literal('whoami') }));
+    expectTypeOf(untyped).toEqualTypeOf<Validator<unknown>>();
+  });
+
+  it('validators of both packages make one MessageOf union, narrowed per type', () => {
+    const mixed = {
+      say: typeboxSay,
+      join: jsonSchemaValidator(Type.Object({ type: Type.Literal('join'), room: Type.String() })),
+      leave: typeboxValidator(TypeBox1.Object({ type: TypeBox1.Literal('leave'), room: TypeBox1.String() })),
+    };
+    type Message = MessageOf<typeof mixed>;
+    expectTypeOf<Message>().toEqualTypeOf<
+      Say | { type: 'join'; room: string } | { type: 'leave'; room: string }
+    >();
+    const roomOf = (message: Message) => {
+      if (message.type === 'say') return message.mood;
+      expectTypeOf(message).toEqualTypeOf<{ type: 'join'; room: string } | { type: 'leave'; room: string }>();
+      return message.room;
+    };
+    expectTypeOf(roomOf).returns.toEqualTypeOf<string>();
   });
 });
 

@@ -66,7 +66,8 @@ describe('handler context', () => {
 
   it.each([
     ['an unknown type', { type: 'launch' }, '/type'],
-    ['an extra property', { type: 'whoami', admin: true }, ''],
+    ['an extra property (named: a plain identifier)', { type: 'whoami', admin: true }, '/admin'],
+    ['an extra property (not named: not an identifier)', { type: 'whoami', 'x-admin': true }, ''],
     ['a wrongly typed property', { type: 'echo', text: 42 }, '/text'],
     ['a type declared by no route', { type: 'unhandled' }, '/type'],
     ['a message without a type', { text: 'hi' }, '/type'],

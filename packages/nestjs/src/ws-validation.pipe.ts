@@ -1,5 +1,5 @@
 import { Injectable, Optional, type ArgumentMetadata, type PipeTransform, type Type } from '@nestjs/common';
-import { WsGateConfigError, type ValidationIssue } from '@wsgate/core';
+import { extraPropertyIssue, WsGateConfigError, type ValidationIssue } from '@wsgate/core';
 import { plainToInstance, type ClassTransformOptions } from 'class-transformer';
 import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { WsGateMessageException } from './errors.js';
@@ -26,7 +26,6 @@ interface WsValidationPipeConfig {
 
 const PRIMITIVES: readonly unknown[] = [String, Number, Boolean, Array, Object, Symbol, BigInt];
 const SAFE_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const ADDITIONAL_PROPERTY = 'must not have additional properties';
 
 function resolveOptions(options: WsValidationPipeOptions): WsValidationPipeConfig {
   if (options === null || typeof options !== 'object')
@@ -63,9 +62,8 @@ function collectIssues(
         ? `${parentPath}/${escapePointer(error.property)}`
         : parentPath;
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
-      // An undeclared property: report it at its parent, without echoing the client's key.
-      if (constraint === 'whitelistValidation')
-        issues.push({ path: parentPath, message: ADDITIONAL_PROPERTY });
+      // An undeclared property: named only when it is a plain identifier (core's rule).
+      if (constraint === 'whitelistValidation') issues.push(extraPropertyIssue(parentPath, error.property));
       else issues.push({ path, message });
     }
     if (error.children !== undefined && error.children.length > 0)
