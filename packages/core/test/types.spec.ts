@@ -110,12 +110,12 @@ describe('TypeBox packages', () => {
   });
 
   it('validators of both packages make one MessageOf union, narrowed per type', () => {
-    const mixed = {
+    const _mixed = {
       say: typeboxSay,
       join: jsonSchemaValidator(Type.Object({ type: Type.Literal('join'), room: Type.String() })),
       leave: typeboxValidator(TypeBox1.Object({ type: TypeBox1.Literal('leave'), room: TypeBox1.String() })),
     };
-    type Message = MessageOf<typeof mixed>;
+    type Message = MessageOf<typeof _mixed>;
     expectTypeOf<Message>().toEqualTypeOf<
       Say | { type: 'join'; room: string } | { type: 'leave'; room: string }
     >();
