@@ -1,0 +1,3 @@
+import { wsgateProject } from '../../tools/scripts/vitest-preset.mjs';
+
+export default wsgateProject({ name: 'socket.io' });
