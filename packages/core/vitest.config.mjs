@@ -1,3 +1,3 @@
 import { wsgateProject } from '../../tools/scripts/vitest-preset.mjs';
 
-export default wsgateProject({ name: 'core' });
+export default wsgateProject({ name: 'core', decorators: true });

@@ -191,6 +191,7 @@ export {
   type TicketAnswer,
   type TicketAnswerStatus,
   type TicketRequestAuthenticator,
+  type TicketRequestLimiters,
   type TicketRequestPrecheck,
   type TicketRequestRefusal,
   type TicketSubject,

@@ -55,6 +55,14 @@ export interface TicketAnswer {
   readonly audit: AuditEvent;
 }
 
+/** The rate limits of one ticket request, when an adapter counts them in its framework's store. */
+export interface TicketRequestLimiters {
+  /** Per session (per subject without one), after `authenticate`. @default the gate's limiter */
+  readonly perSession?: RequestRateLimiter | undefined;
+  /** Per client address, before `authenticate` (a guard against unauthenticated floods). */
+  readonly perAddress?: RequestRateLimiter | undefined;
+}
+
 /** What {@link createTicketRequests} is built from (the gate's services). */
 export interface TicketRequestParts<TClaims extends TicketClaims> {
   readonly tickets: TicketService<TClaims>;
@@ -77,7 +85,7 @@ export interface TicketRequests<TClaims extends TicketClaims> {
   answer(
     request: HandshakeRequest,
     authenticate: TicketRequestAuthenticator<TClaims>,
-    limiter?: RequestRateLimiter,
+    limiters?: TicketRequestLimiters,
   ): Promise<TicketAnswer>;
 }
 
@@ -132,6 +140,19 @@ export function createTicketRequests<TClaims extends TicketClaims>(
     audit: audit.ticketRouteFailed(cause),
   });
 
+  /** `undefined` when the request may go on, else the answer (429, or 503 when the limiter fails). */
+  async function consume(limiter: RequestRateLimiter, key: string): Promise<TicketAnswer | undefined> {
+    try {
+      const decision = await limiter.consume(key);
+      if (decision.allowed) return undefined;
+      return refused(429, 'RATE_LIMITED', {
+        'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
+      });
+    } catch (error) {
+      return unavailable(error);
+    }
+  }
+
   function precheck(request: HandshakeRequest): TicketRequestPrecheck {
     if (transport.requireSecure && !transport.isSecure(request))
       return { ok: false, status: 403, code: 'INSECURE_TRANSPORT' };
@@ -166,10 +187,16 @@ export function createTicketRequests<TClaims extends TicketClaims>(
       if (!checked.ok) return checked;
       return { ok: true as const, ...(await issueChecked(request, checked.origin, subject)) };
     },
-    async answer(request, authenticate, limiter = parts.limiter): Promise<TicketAnswer> {
+    async answer(request, authenticate, limiters = {}): Promise<TicketAnswer> {
+      const limiter = limiters.perSession ?? parts.limiter;
       // Origin (and TLS when required) first: a cross-site request is refused before anything else.
       const checked = precheck(request);
       if (!checked.ok) return refused(checked.status, checked.code);
+      if (limiters.perAddress !== undefined) {
+        const address = transport.clientIp(request) ?? 'unknown';
+        const limited = await consume(limiters.perAddress, `wsgate-ticket-address:${address}`);
+        if (limited !== undefined) return limited;
+      }
       let subject: TicketSubject<TClaims> | null | undefined;
       try {
         subject = await authenticate();
@@ -182,15 +209,8 @@ export function createTicketRequests<TClaims extends TicketClaims>(
           new TypeError('authenticate() must return { subject: non-empty string, sessionId?: string }'),
         );
       if (limiter !== undefined) {
-        try {
-          const decision = await limiter.consume(ticketRateKey(subject));
-          if (!decision.allowed)
-            return refused(429, 'RATE_LIMITED', {
-              'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
-            });
-        } catch (error) {
-          return unavailable(error);
-        }
+        const limited = await consume(limiter, ticketRateKey(subject));
+        if (limited !== undefined) return limited;
       }
       try {
         const issued = await issueChecked(request, checked.origin, subject);

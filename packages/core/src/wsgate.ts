@@ -49,6 +49,7 @@ import {
   type IssueForRequestResult,
   type TicketAnswer,
   type TicketRequestAuthenticator,
+  type TicketRequestLimiters,
   type TicketRequestPrecheck,
   type TicketSubject,
 } from './ticket-request.js';
@@ -225,13 +226,14 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
   /**
    * The whole answer to a ticket request (the ready-made ticket routes of every adapter):
    * Origin and transport (403), `authenticate` (401), rate limit per session (429), issue (200,
-   * or 503 when the store is down); always `Cache-Control: no-store`. `limiter` replaces the
-   * gate's rate limiter for this request (an adapter's framework-backed one).
+   * or 503 when the store is down); always `Cache-Control: no-store`. `limiters` are an adapter's
+   * framework-backed limits: per session (instead of the gate's), per address (before
+   * `authenticate`).
    */
   answerTicketRequest(
     request: HandshakeRequest,
     authenticate: TicketRequestAuthenticator<TClaims>,
-    limiter?: RequestRateLimiter,
+    limiters?: TicketRequestLimiters,
   ): Promise<TicketAnswer>;
   /**
    * The answer to a ticket request the framework refused before the flow (a body the route does
@@ -393,8 +395,8 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     wsServerOptions: (user) => resolveWsServerOptions(user, messageLimits.maxBytes),
     createRouter: (routes, codec) =>
       createMessageRouter({ routes: asRoutes(routes), codec, frames: messageLimits, audit }),
-    answerTicketRequest: (request, authenticate, limiter) =>
-      ticketRequests.answer(request, authenticate, limiter),
+    answerTicketRequest: (request, authenticate, limiters) =>
+      ticketRequests.answer(request, authenticate, limiters),
     answerFailedTicketRequest: (statusCode, cause) => ticketRequests.failed(statusCode, cause),
     answerRefusal: (refused) =>
       refusalAnswer(

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { Module, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Module, UseFilters, UseGuards } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
   type OnGatewayConnection,
+  type WsResponse,
 } from '@nestjs/websockets';
 import {
   getWsPrincipal,
@@ -14,45 +15,42 @@ import {
   WsGateAdapter,
   WsGateExceptionFilter,
   WsGateModule,
-  WsMessageDto,
   WsPrincipal,
-  WsValidationPipe,
 } from '@wsgate/nestjs';
 import { IsString, Length } from 'class-validator';
 import type { Request } from 'express';
 import type { WebSocket } from 'ws';
 import { sessionUser } from './auth.js'; // your own session lookup
 
-class EchoDto extends WsMessageDto {
+class EchoDto {
   @IsString()
   @Length(1, 500)
   text!: string;
 }
 
-@UseFilters(WsGateExceptionFilter) // errors become {"type":"error",...} frames
+@UseFilters(WsGateExceptionFilter) // errors become { event: 'exception', data: { code, message } }
 @UseGuards(WsAuthGuard) // @Roles / @RequireClaims per message
-@UsePipes(new WsValidationPipe()) // DTOs, unknown properties refused
 @WebSocketGateway({ path: '/ws' })
 class ChatGateway implements OnGatewayConnection {
   // Runs only for sockets whose ticket was accepted before the upgrade.
   handleConnection(client: WebSocket): void {
-    client.send(JSON.stringify({ type: 'welcome', user: getWsPrincipal(client)?.subject }));
+    client.send(JSON.stringify({ event: 'welcome', data: { user: getWsPrincipal(client)?.subject } }));
   }
 
-  @SubscribeMessage('ping')
-  ping() {
-    return { type: 'pong' };
+  @SubscribeMessage('ping') // { "event": "ping" }: no body allowed
+  ping(): WsResponse<string> {
+    return { event: 'pong', data: 'ok' };
   }
 
-  @SubscribeMessage('echo')
-  echo(@MessageBody() message: EchoDto, @WsPrincipal('subject') user: string) {
-    return { type: 'echo', from: user, text: message.text };
+  @SubscribeMessage('echo') // { "event": "echo", "data": { "text": "hi" } }: validated before guards and pipes
+  echo(@MessageBody() body: EchoDto, @WsPrincipal('subject') user: string): WsResponse<object> {
+    return { event: 'echo', data: { from: user, text: body.text } };
   }
 
   @Roles('admin')
   @SubscribeMessage('announce')
-  announce(@MessageBody() message: EchoDto) {
-    return { type: 'announce', text: message.text };
+  announce(@MessageBody() body: EchoDto): WsResponse<string> {
+    return { event: 'announce', data: body.text };
   }
 }
 

@@ -1,34 +1,35 @@
 import { WsException } from '@nestjs/websockets';
 import {
-  errorFrame,
+  messageError,
   WsGateError,
-  type ErrorFrame,
+  type MessageError,
   type MessageErrorCode,
   type ValidationIssue,
 } from '@wsgate/core';
 
 /**
  * A refusal of one message that keeps the socket open: thrown from a handler, guard or pipe,
- * it reaches the client as the error frame `{"type":"error","code","message","issues"?}`
- * (through `WsGateExceptionFilter`, or the adapter's fallback). Use it for your own codes.
+ * it reaches the client as an error in the socket's envelope (`{ event: 'exception', data:
+ * { code, message, issues? } }` or `{ type: 'error', code, message, issues? }`), through
+ * `WsGateExceptionFilter` or the adapter's fallback. Use it for your own codes.
  *
  * @example
  * if (!rooms.has(message.room)) throw new WsGateMessageException('NOT_IN_ROOM', 'join the room first');
  */
 export class WsGateMessageException extends WsException {
-  /** The frame sent to the client. */
-  readonly frame: ErrorFrame;
+  /** The error sent to the client. */
+  readonly refusal: MessageError;
 
   constructor(code: MessageErrorCode, message: string, issues?: readonly ValidationIssue[]) {
-    const frame = errorFrame(code, message, issues);
-    super(frame);
-    this.frame = frame;
+    const refusal = messageError(code, message, issues);
+    super(refusal);
+    this.refusal = refusal;
     this.name = new.target.name;
   }
 
-  /** The error frame (Nest's `WsException` contract). */
-  override getError(): ErrorFrame {
-    return this.frame;
+  /** The error (Nest's `WsException` contract). */
+  override getError(): MessageError {
+    return this.refusal;
   }
 }
 

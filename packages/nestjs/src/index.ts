@@ -1,14 +1,9 @@
 export { WsGateMessageException, WsGateModuleMissingError } from './errors.js';
-export type { ExceptionFrame } from './error-frames.js';
+export type { ExceptionError } from './exception-errors.js';
 export type { HttpRequestLike } from './http-request.js';
-export { getWsPrincipal, rolesOf } from './principal.js';
-export {
-  RequireClaims,
-  Roles,
-  WSGATE_CLAIMS_KEY,
-  WSGATE_ROLES_KEY,
-  type ClaimRequirement,
-} from './roles.decorator.js';
+export { WsRawMessage, WSGATE_RAW_MESSAGE_KEY } from './raw-message.decorator.js';
+export { RequireClaims, Roles, WSGATE_CLAIMS_KEY, WSGATE_ROLES_KEY } from './roles.decorator.js';
+export { getWsPrincipal } from './socket-state.js';
 export { TicketService } from './ticket.service.js';
 export { TicketStore, WsGate, WSGATE_OPTIONS } from './tokens.js';
 export { WsAuthGuard } from './ws-auth.guard.js';
@@ -18,14 +13,13 @@ export { WsValidationPipe, type WsValidationPipeOptions } from './ws-validation.
 export { WsGateAdapter, type WsGateAdapterOptions } from './wsgate.adapter.js';
 export { WsGateExceptionFilter } from './wsgate-exception.filter.js';
 export { WsGateModule } from './wsgate.module.js';
-export {
-  PERMISSIVE_VALIDATOR,
-  type TicketRouteThrottle,
-  type TicketSubject,
-  type WsGateFactoryDependency,
-  type WsGateMessageOptions,
-  type WsGateModuleAsyncOptions,
-  type WsGateModuleOptions,
-  type WsGateTicketRouteOptions,
+export type {
+  TicketRouteAuthenticator,
+  WsGateEnvelope,
+  WsGateModuleAsyncOptions,
+  WsGateModuleOptions,
+  WsGateOptionsFactory,
+  WsGateTicketRouteOptions,
 } from './wsgate-options.js';
 export { WsGateService } from './wsgate.service.js';
+export { rolesOf, type ClaimRequirement, type TicketSubject } from '@wsgate/core';

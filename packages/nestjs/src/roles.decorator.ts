@@ -1,12 +1,10 @@
 import { SetMetadata, type CustomDecorator } from '@nestjs/common';
+import type { ClaimRequirement } from '@wsgate/core';
 
 /** Metadata key of {@link Roles}. */
 export const WSGATE_ROLES_KEY = 'wsgate:roles';
 /** Metadata key of {@link RequireClaims}. */
 export const WSGATE_CLAIMS_KEY = 'wsgate:claims';
-
-/** A required claim: the exact value (compared with `===`), or a predicate of the claim's value. */
-export type ClaimRequirement = string | number | boolean | ((value: unknown) => boolean);
 
 /**
  * Requires the ticket principal to hold at least one of `roles` (read from

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IssueForRequestResult, TicketClaims } from '@wsgate/core';
+import type { IssueForRequestResult, TicketClaims, TicketSubject } from '@wsgate/core';
 import { handshakeRequestOf, type HttpRequestLike } from './http-request.js';
 import { WsGate } from './tokens.js';
-import type { TicketSubject } from './wsgate-options.js';
 
 /**
  * Issues WebSocket tickets from your own authenticated HTTP controller. Same semantics as the

@@ -1,5 +1,4 @@
 import type { TicketClaims, TicketStore as CoreTicketStore, WsGate as CoreWsGate } from '@wsgate/core';
-import type { ClosableConnection } from '@wsgate/core';
 
 /**
  * Injection token of the options given to `WsGateModule.forRoot` (or returned by the
@@ -28,11 +27,7 @@ export type TicketStore = CoreTicketStore;
 export const TicketStore: unique symbol = Symbol('TicketStore');
 
 /** The compiled gate of `@wsgate/core` (`createWsGate`), re-exported for the token of the same name. */
-export type WsGate<TClaims extends TicketClaims = TicketClaims> = CoreWsGate<
-  TClaims,
-  unknown,
-  ClosableConnection
->;
+export type WsGate<TClaims extends TicketClaims = TicketClaims> = CoreWsGate<TClaims>;
 
 /**
  * Injection token of the {@link WsGate} built once at start-up from the module options:
@@ -48,3 +43,6 @@ export const WSGATE_CONFIG: unique symbol = Symbol('WSGATE_CONFIG');
 
 /** @internal The throttler storage of the ready-made ticket route. */
 export const WSGATE_TICKET_THROTTLER: unique symbol = Symbol('WSGATE_TICKET_THROTTLER');
+
+/** @internal The gateway routes, read from Nest's metadata at start-up. */
+export const WSGATE_GATEWAY_ROUTES: unique symbol = Symbol('WSGATE_GATEWAY_ROUTES');

@@ -1,10 +1,16 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Principal } from '@wsgate/core';
+import {
+  holdsAnyRole,
+  MESSAGE_ERRORS,
+  rolesOf,
+  satisfiesClaims,
+  type ClaimRequirement,
+  type Principal,
+} from '@wsgate/core';
 import { WsGateMessageException } from './errors.js';
-import { FRAMES } from './error-frames.js';
-import { getWsPrincipal, rolesOf } from './principal.js';
-import { WSGATE_CLAIMS_KEY, WSGATE_ROLES_KEY, type ClaimRequirement } from './roles.decorator.js';
+import { WSGATE_CLAIMS_KEY, WSGATE_ROLES_KEY } from './roles.decorator.js';
+import { getWsPrincipal } from './socket-state.js';
 
 /**
  * Per-message authorization for gateways served by `WsGateAdapter`: requires the ticket
@@ -72,28 +78,19 @@ export class WsAuthGuard implements CanActivate {
     return rolesOf(principal);
   }
 
-  /** Whether the principal holds at least one of `roles`. */
+  /** Whether the principal holds at least one of `roles` (core's rule, as on every adapter). */
   protected hasRole(principal: Principal, roles: readonly string[]): boolean {
-    const held = this.rolesOf(principal);
-    return roles.some((role) => held.includes(role));
+    return holdsAnyRole(this.rolesOf(principal), roles);
   }
 
-  /** Whether every required claim matches. */
+  /** Whether every required claim matches (core's rule, as on every adapter). */
   protected hasClaims(principal: Principal, claims: Readonly<Record<string, ClaimRequirement>>): boolean {
-    return Object.entries(claims).every(([name, requirement]) => {
-      const value = Object.hasOwn(principal.claims, name) ? principal.claims[name] : undefined;
-      if (typeof requirement !== 'function') return value === requirement;
-      try {
-        return requirement(value) === true;
-      } catch {
-        return false;
-      }
-    });
+    return satisfiesClaims(principal, claims);
   }
 
   /** Refuses the message. @default throws `WsGateMessageException` with `FORBIDDEN` / `UNAUTHENTICATED` */
   protected deny(_context: ExecutionContext, code: 'FORBIDDEN' | 'UNAUTHENTICATED'): never {
-    const frame = code === 'FORBIDDEN' ? FRAMES.forbidden : FRAMES.unauthenticated;
-    throw new WsGateMessageException(frame.code, frame.message);
+    const error = code === 'FORBIDDEN' ? MESSAGE_ERRORS.forbidden : MESSAGE_ERRORS.unauthenticated;
+    throw new WsGateMessageException(error.code, error.message);
   }
 }

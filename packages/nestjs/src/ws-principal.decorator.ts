@@ -1,13 +1,15 @@
 import { createParamDecorator, type ExecutionContext, type PipeTransform, type Type } from '@nestjs/common';
-import type { Principal } from '@wsgate/core';
+import { MESSAGE_ERRORS, type Principal } from '@wsgate/core';
 import { WsGateMessageException } from './errors.js';
-import { FRAMES } from './error-frames.js';
-import { getWsPrincipal } from './principal.js';
+import { getWsPrincipal } from './socket-state.js';
 
 function principalFactory(key: keyof Principal | undefined, context: ExecutionContext): unknown {
   const principal = getWsPrincipal(context.switchToWs().getClient<unknown>());
   if (principal === undefined)
-    throw new WsGateMessageException(FRAMES.unauthenticated.code, FRAMES.unauthenticated.message);
+    throw new WsGateMessageException(
+      MESSAGE_ERRORS.unauthenticated.code,
+      MESSAGE_ERRORS.unauthenticated.message,
+    );
   return key === undefined ? principal : principal[key];
 }
 

@@ -1,21 +1,24 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
-import type { ErrorFrame } from '@wsgate/core';
-import { frameForException, type ExceptionFrame } from './error-frames.js';
-import { sendJson } from './socket-send.js';
+import { eventEnvelope, type MessageError } from '@wsgate/core';
+import { errorForException, type ExceptionError } from './exception-errors.js';
+import { encodeErrorFor } from './socket-state.js';
+
+/** ws's `WebSocket.OPEN`, without importing `ws` at run time. */
+const OPEN = 1;
 
 /**
- * Sends every exception of a gateway handler, guard or pipe to the client as an error frame
- * on the raw `ws` socket (Nest's default filter only emits a local `exception` event there, so
- * the client never hears of it, nestjs/nest#9056). The socket stays open.
+ * Sends every exception of a gateway handler, guard or pipe to the client as an error in the
+ * socket's envelope (Nest's default filter only emits a local `exception` event on a raw `ws`
+ * socket, so the client never hears of it, nestjs/nest#9056). The socket stays open.
  *
- * - `WsGateMessageException` (and a `WsException` carrying a `{code, message}` object) → that frame;
+ * - `WsGateMessageException` (and a `WsException` carrying a `{code, message}` object) → that error;
  * - a guard that returned `false` (or threw `ForbiddenException`) → `FORBIDDEN`;
  * - `HttpException` → a code for its status (400 → `VALIDATION_FAILED`, 401, 403, 429, ...);
- * - anything else → `{"type":"error","code":"INTERNAL_ERROR","message":"internal error"}`,
- *   logged on the server; the client never sees a stack trace or its own input echoed.
+ * - anything else → `INTERNAL_ERROR` with the text `internal error`, logged on the server; the
+ *   client never sees a stack trace or its own input echoed.
  *
  * Global filters do not apply to gateways in Nest, so bind it with `@UseFilters`. Without it,
- * `WsGateAdapter` still turns Nest's `exception` event into a frame, with a coarser mapping.
+ * `WsGateAdapter` still turns Nest's `exception` event into an error, with a coarser mapping.
  * Subclass and override the `protected` hooks to change the mapping, logging or sending.
  *
  * @example
@@ -28,17 +31,17 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
   /** Logger of unexpected errors. */
   protected readonly logger = new Logger('WsGateExceptionFilter');
 
-  /** Maps `exception` to a frame, logs it if unexpected, and sends the frame. */
+  /** Maps `exception` to an error, logs it if unexpected, and sends it. */
   catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<unknown>();
-    const { frame, expected } = this.toFrame(exception);
+    const { error, expected } = this.toError(exception);
     if (!expected) this.logUnexpected(exception);
-    this.send(client, frame);
+    this.send(client, error);
   }
 
-  /** The frame for `exception`, and whether it is an expected refusal (not logged). */
-  protected toFrame(exception: unknown): ExceptionFrame {
-    return frameForException(exception);
+  /** The error for `exception`, and whether it is an expected refusal (not logged). */
+  protected toError(exception: unknown): ExceptionError {
+    return errorForException(exception);
   }
 
   /** Logs an unexpected error (message and stack; never sent to the client). */
@@ -48,8 +51,10 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
     else this.logger.error(`non-Error value thrown (${typeof exception})`);
   }
 
-  /** Sends `frame` on `client` if it is still open. */
-  protected send(client: unknown, frame: ErrorFrame): void {
-    sendJson(client, frame);
+  /** Sends `error` on `client`, in its envelope, if it is still open. */
+  protected send(client: unknown, error: MessageError): void {
+    const socket = client as { readyState?: number; send?: (data: string) => void } | null;
+    if (socket?.readyState !== OPEN || typeof socket.send !== 'function') return;
+    socket.send(encodeErrorFor(client, error, eventEnvelope));
   }
 }

@@ -1,69 +1,110 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type { TicketClaims } from '@wsgate/core';
+import { WsGateConfigError, type TicketClaims } from '@wsgate/core';
+import { GatewayRoutes, isGateway } from './gateway-routes.js';
 import { createTicketController } from './ticket.controller.js';
 import { TicketService } from './ticket.service.js';
-import { TicketStore, WSGATE_CONFIG, WSGATE_OPTIONS, WSGATE_TICKET_THROTTLER, WsGate } from './tokens.js';
 import {
-  resolveTicketRoutePath,
+  TicketStore,
+  WSGATE_CONFIG,
+  WSGATE_GATEWAY_ROUTES,
+  WSGATE_OPTIONS,
+  WSGATE_TICKET_THROTTLER,
+  WsGate,
+} from './tokens.js';
+import {
+  declaredRoutePath,
   resolveWsGateModuleOptions,
   ticketStoreFromOptions,
   type WsGateModuleAsyncOptions,
   type WsGateModuleConfig,
   type WsGateModuleOptions,
+  type WsGateOptionsFactory,
 } from './wsgate-options.js';
 import { WsGateService } from './wsgate.service.js';
 
 type AnyModuleOptions = WsGateModuleOptions<TicketClaims, never>;
 
-function coreProviders(declaredRoutePath: string | undefined): Provider[] {
-  const providers: Provider[] = [
+function coreProviders(routePath: string | undefined): Provider[] {
+  return [
+    { provide: TicketStore, useFactory: ticketStoreFromOptions, inject: [WSGATE_OPTIONS] },
     {
-      provide: TicketStore,
-      useFactory: (options: AnyModuleOptions): TicketStore | null => ticketStoreFromOptions(options),
-      inject: [WSGATE_OPTIONS],
+      // Share the application's throttler storage when it has one (e.g. a Redis storage).
+      provide: WSGATE_TICKET_THROTTLER,
+      useFactory: (shared: ThrottlerStorage | undefined) => shared ?? new ThrottlerStorageService(),
+      inject: [{ token: ThrottlerStorage, optional: true }],
     },
     {
       provide: WSGATE_CONFIG,
-      useFactory: (options: AnyModuleOptions, store: TicketStore | null): WsGateModuleConfig =>
-        resolveWsGateModuleOptions(options, store, declaredRoutePath),
-      inject: [WSGATE_OPTIONS, TicketStore],
+      useFactory: (options: AnyModuleOptions, store: TicketStore | null, throttler: ThrottlerStorage) =>
+        resolveWsGateModuleOptions(options, store, throttler, routePath),
+      inject: [WSGATE_OPTIONS, TicketStore, WSGATE_TICKET_THROTTLER],
     },
     { provide: WsGate, useFactory: (config: WsGateModuleConfig) => config.gate, inject: [WSGATE_CONFIG] },
+    {
+      // Every gateway handler, compiled at start-up: a handler whose body cannot be validated fails the boot.
+      provide: WSGATE_GATEWAY_ROUTES,
+      useFactory: (discovery: DiscoveryService) =>
+        new GatewayRoutes(
+          discovery
+            .getProviders()
+            .map((wrapper) => wrapper.metatype)
+            .filter(isGateway),
+        ),
+      inject: [DiscoveryService],
+    },
     WsGateService,
     TicketService,
   ];
-  if (declaredRoutePath !== undefined) {
-    providers.push({
-      provide: WSGATE_TICKET_THROTTLER,
-      // Share the application's throttler storage when it has one (e.g. a Redis storage).
-      useFactory: (shared: ThrottlerStorage | undefined) => shared ?? new ThrottlerStorageService(),
-      inject: [{ token: ThrottlerStorage, optional: true }],
-    });
-  }
-  return providers;
 }
 
 function dynamicModule(
-  optionsProvider: Provider,
-  declaredRoutePath: string | undefined,
+  optionsProviders: Provider[],
+  routePath: string | undefined,
   imports: DynamicModule['imports'],
 ): DynamicModule {
   return {
     module: WsGateModule,
     global: true,
-    imports: imports ?? [],
-    providers: [optionsProvider, ...coreProviders(declaredRoutePath)],
-    controllers: declaredRoutePath === undefined ? [] : [createTicketController(declaredRoutePath)],
+    imports: [DiscoveryModule, ...(imports ?? [])],
+    providers: [...optionsProviders, ...coreProviders(routePath)],
+    controllers: routePath === undefined ? [] : [createTicketController(routePath)],
     exports: [WSGATE_OPTIONS, TicketStore, WsGate, WsGateService, TicketService],
   };
 }
 
+function asyncOptionsProviders(options: WsGateModuleAsyncOptions<TicketClaims, unknown>): Provider[] {
+  const sources = [options.useFactory, options.useClass, options.useExisting].filter(
+    (source) => source !== undefined,
+  );
+  if (sources.length !== 1)
+    throw new WsGateConfigError('forRootAsync needs exactly one of useFactory, useClass or useExisting');
+  if (options.useFactory !== undefined)
+    return [
+      {
+        provide: WSGATE_OPTIONS,
+        useFactory: options.useFactory as (...args: unknown[]) => unknown,
+        inject: options.inject ?? [],
+      },
+    ];
+  const factory = (options.useClass ?? options.useExisting) as Type<WsGateOptionsFactory>;
+  return [
+    ...(options.useClass === undefined ? [] : [{ provide: factory, useClass: factory }]),
+    {
+      provide: WSGATE_OPTIONS,
+      useFactory: (instance: WsGateOptionsFactory) => instance.createWsGateOptions(),
+      inject: [factory],
+    },
+  ];
+}
+
 /**
- * The @wsgate module: builds the core gate once at start-up from its options (a bad option
- * fails the boot with `WsGateConfigError`), provides `WsGateService`, `TicketService` and the
- * `WsGate` / `TicketStore` / `WSGATE_OPTIONS` tokens globally, and optionally registers the
- * ready-made ticket route. Serve gateways with `WsGateAdapter`.
+ * The @wsgate module: builds the core gate once at start-up from its options (a bad option fails
+ * the boot with `WsGateConfigError`), compiles every gateway handler's DTO, provides
+ * `WsGateService`, `TicketService` and the `WsGate` / `TicketStore` / `WSGATE_OPTIONS` tokens
+ * globally, and optionally registers the ready-made ticket route. Serve gateways with
+ * `WsGateAdapter`.
  *
  * @example
  * @Module({ imports: [WsGateModule.forRoot({ origins: { allow: ['https://app.example.com'] } })] })
@@ -78,28 +119,24 @@ export class WsGateModule {
   static forRoot<TClaims extends TicketClaims = TicketClaims, TRequest = unknown>(
     options: WsGateModuleOptions<TClaims, TRequest>,
   ): DynamicModule {
-    const declaredRoutePath =
-      options !== null && typeof options === 'object' && options.ticketRoute !== undefined
-        ? resolveTicketRoutePath(options.ticketRoute.path)
-        : undefined;
-    return dynamicModule({ provide: WSGATE_OPTIONS, useValue: options }, declaredRoutePath, []);
+    const routePath =
+      options !== null && typeof options === 'object' ? declaredRoutePath(options.ticketRoute) : undefined;
+    return dynamicModule([{ provide: WSGATE_OPTIONS, useValue: options }], routePath, []);
   }
 
   /**
-   * Registers the module with options built by a factory (from `ConfigService`, a secrets
-   * manager, ...). `ticketRoute: { path }` registers the ready-made ticket route, whose
-   * `authenticate` then comes from the factory's options.
+   * Registers the module with options built by a factory (`useFactory` + `inject`), a class
+   * (`useClass`) or an existing provider (`useExisting`) implementing `WsGateOptionsFactory`.
+   * `ticketRoute: { path }` registers the ready-made ticket route, whose `authenticate` then comes
+   * from the built options.
    */
   static forRootAsync<TClaims extends TicketClaims = TicketClaims, TRequest = unknown>(
     options: WsGateModuleAsyncOptions<TClaims, TRequest>,
   ): DynamicModule {
-    const declaredRoutePath =
-      options.ticketRoute === undefined ? undefined : resolveTicketRoutePath(options.ticketRoute.path);
-    const optionsProvider: Provider = {
-      provide: WSGATE_OPTIONS,
-      useFactory: options.useFactory as (...args: unknown[]) => WsGateModuleOptions<TClaims, TRequest>,
-      inject: options.inject ?? [],
-    };
-    return dynamicModule(optionsProvider, declaredRoutePath, options.imports);
+    return dynamicModule(
+      asyncOptionsProviders(options as WsGateModuleAsyncOptions<TicketClaims, unknown>),
+      declaredRoutePath(options.ticketRoute),
+      options.imports,
+    );
   }
 }

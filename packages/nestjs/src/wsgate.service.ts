@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { ClosableConnection, Principal, SupervisedSocket, TicketClaims } from '@wsgate/core';
-import { getWsPrincipal } from './principal.js';
+import type { ClosableConnection, Principal, SendableSocket, TicketClaims } from '@wsgate/core';
+import { getWsPrincipal } from './socket-state.js';
 import { WSGATE_CONFIG, type WsGate } from './tokens.js';
 import type { WsGateModuleConfig } from './wsgate-options.js';
 
@@ -27,12 +27,12 @@ export class WsGateService implements OnApplicationShutdown {
    * cut to 123 bytes). Returns how many. Outstanding tickets of the session are refused at the
    * upgrade when the `isSessionActive` option says the session ended: set it if you have sessions.
    */
-  revokeSession(sessionId: string, reason = 'session revoked'): number {
+  revokeSession(sessionId: string, reason?: string): number {
     return this.config.gate.registry.revokeSession(sessionId, reason);
   }
 
   /** Closes every socket of `subject` with 4401 (this process's sockets). Returns how many. */
-  revokeSubject(subject: string, reason = 'subject revoked'): number {
+  revokeSubject(subject: string, reason?: string): number {
     return this.config.gate.registry.revokeSubject(subject, reason);
   }
 
@@ -46,8 +46,8 @@ export class WsGateService implements OnApplicationShutdown {
    * the socket is closed with 1008, `supervision.maxBufferedBytes`). Use it for broadcasts.
    * Returns whether the frame was sent.
    */
-  send(client: SupervisedSocket, frame: unknown): boolean {
-    return this.config.gate.supervisor.send(client, JSON.stringify(frame));
+  send(client: SendableSocket, frame: object | string): boolean {
+    return this.config.gate.supervisor.send(client, frame);
   }
 
   /** Open sockets of `subject`. */

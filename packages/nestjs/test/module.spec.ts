@@ -12,6 +12,7 @@ import {
   WsGateModuleMissingError,
   WSGATE_OPTIONS,
   type WsGateModuleOptions,
+  type WsGateOptionsFactory,
 } from '../src/index.js';
 import { connect, createApp, open, ORIGIN, RawGateway, type TestApp } from './support.js';
 
@@ -26,10 +27,53 @@ class AppConfigModule {}
 @WebSocketGateway(4599)
 class OwnPortGateway {}
 
+/** Builds the options in a class, for forRootAsync({ useClass }) and ({ useExisting }). */
+@Injectable()
+class GateOptionsFactory implements WsGateOptionsFactory {
+  createWsGateOptions(): WsGateModuleOptions {
+    return { origins: { allow: ['http://from-class.test'] } };
+  }
+}
+
+@Module({ providers: [GateOptionsFactory], exports: [GateOptionsFactory] })
+class GateOptionsModule {}
+
 describe('WsGateModule', () => {
   const apps: TestApp[] = [];
   afterEach(async () => {
     for (const app of apps.splice(0)) await app.close();
+  });
+
+  it.each([
+    ['useClass', { useClass: GateOptionsFactory }],
+    ['useExisting', { imports: [GateOptionsModule], useExisting: GateOptionsFactory }],
+  ])(
+    'forRootAsync builds the options with %s, as @nestjs/throttler and @nestjs/jwt do',
+    async (_name, async) => {
+      const t = await createApp({ module: [WsGateModule.forRootAsync(async)] });
+      apps.push(t);
+      const issued = await t.app
+        .get(TicketService)
+        .issueForRequest(
+          { headers: { origin: 'http://from-class.test' }, socket: { remoteAddress: '127.0.0.1' } },
+          { subject: 'x' },
+        );
+      expect(issued).toMatchObject({ ok: true });
+      const foreign = await t.app
+        .get(TicketService)
+        .issueForRequest(
+          { headers: { origin: ORIGIN }, socket: { remoteAddress: '127.0.0.1' } },
+          { subject: 'x' },
+        );
+      expect(foreign).toMatchObject({ ok: false, code: 'ORIGIN_NOT_ALLOWED' });
+    },
+  );
+
+  it('forRootAsync needs exactly one of useFactory, useClass, useExisting', () => {
+    expect(() => WsGateModule.forRootAsync({})).toThrow(WsGateConfigError);
+    expect(() =>
+      WsGateModule.forRootAsync({ useClass: GateOptionsFactory, useExisting: GateOptionsFactory }),
+    ).toThrow(/exactly one/);
   });
 
   it('forRootAsync builds the options from injected providers of imported modules', async () => {
@@ -108,8 +152,8 @@ describe('WsGateModule', () => {
         { origins: { allow: [ORIGIN] }, messages: { rateLimit: { burst: 0, perSecond: 1 } } },
       ],
       [
-        'bad throttle',
-        { origins: { allow: [ORIGIN] }, ticketRoute: { authenticate: () => null, throttle: { limit: 0 } } },
+        'bad per-session limit',
+        { origins: { allow: [ORIGIN] }, ticketRoute: { authenticate: () => null, perSession: { max: 0 } } },
       ],
       [
         'missing authenticate',

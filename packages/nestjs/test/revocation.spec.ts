@@ -11,6 +11,7 @@ describe('revocation', () => {
     t = await createApp({
       module: [
         WsGateModule.forRoot({
+          envelope: 'type',
           origins: { allow: [ORIGIN] },
           isSessionActive: (principal) =>
             principal.sessionId === undefined || !endedSessions.has(principal.sessionId),

@@ -41,6 +41,7 @@ import {
   WsGateService,
   WsMessageDto,
   WsPrincipal,
+  WsRawMessage,
   WsValidationPipe,
 } from '../src/index.js';
 
@@ -160,6 +161,7 @@ export class RawGateway {
     throw new WsGateMessageException('NOT_IN_ROOM', 'join the room first');
   }
 
+  @WsRawMessage()
   @SubscribeMessage('echo')
   echo(@MessageBody() message: unknown) {
     return { type: 'echo', message };
@@ -224,7 +226,8 @@ export interface CreateAppOptions {
   readonly adapter?: WsGateAdapterOptions;
 }
 
-export const DEFAULT_OPTIONS: WsGateModuleOptions = { origins: { allow: [ORIGIN] } };
+/** The `{ type }` envelope (the demo protocol's); the `{ event, data }` default has its own tests. */
+export const DEFAULT_OPTIONS: WsGateModuleOptions = { origins: { allow: [ORIGIN] }, envelope: 'type' };
 
 export async function createApp(options: CreateAppOptions = {}): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
@@ -348,6 +351,13 @@ export function open(url: string, options: OpenOptions = {}): Promise<OpenResult
     socket.on('open', () => settle({ kind: 'open', client }));
     socket.on('error', (error) => settle({ kind: 'error', message: error.message }));
   });
+}
+
+/** Opens and expects success (for gateways that send no welcome frame). */
+export async function openClient(url: string, options: OpenOptions = {}): Promise<Client> {
+  const result = await open(url, options);
+  if (result.kind !== 'open') throw new Error(`expected open, got ${JSON.stringify(result)}`);
+  return result.client;
 }
 
 /** Opens and expects success; returns the client after consuming the welcome frame. */

@@ -29,7 +29,7 @@ describe.each(PLATFORMS)('ready-made ticket route on the %s platform', (platform
             origins: { allow: [ORIGIN] },
             ticketRoute: {
               authenticate: (request: HeaderRequest) => authenticate(request),
-              throttle: { limit: 3, ttl: 60_000 },
+              perSession: { max: 3, windowMs: 60_000 },
             },
           }),
           ticketRoute: { path: '/auth/ws-ticket' },

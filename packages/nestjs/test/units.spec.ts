@@ -4,6 +4,8 @@ import { WsException } from '@nestjs/websockets';
 import type { Principal } from '@wsgate/core';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
+import { typeEnvelope } from '@wsgate/core';
+import { attachSocketState } from '../src/socket-state.js';
 import { describe, expect, it, vi } from 'vitest';
 import {
   Roles,
@@ -58,7 +60,7 @@ describe('WsAuthGuard', () => {
     try {
       guard.canActivate(wsContext(Handlers.prototype.open, {}));
     } catch (error) {
-      expect((error as WsGateMessageException).frame.code).toBe('UNAUTHENTICATED');
+      expect((error as WsGateMessageException).refusal.code).toBe('UNAUTHENTICATED');
     }
     const http = { getType: () => 'http' } as unknown as ExecutionContext;
     expect(guard.canActivate(http)).toBe(false);
@@ -96,7 +98,7 @@ describe('WsValidationPipe', () => {
       .transform({ type: 'profile', age: -1, address: { city: 7, 'x/y': 'secret' } }, body)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WsGateMessageException);
-    const frame = (error as WsGateMessageException).frame;
+    const frame = (error as WsGateMessageException).refusal;
     expect(frame.code).toBe('VALIDATION_FAILED');
     expect(frame.message).toBe('invalid "profile" message');
     expect(frame.issues?.map((issue) => issue.path)).toEqual(['/age', '/address', '/address/city']);
@@ -118,6 +120,8 @@ describe('WsGateExceptionFilter', () => {
   it('maps exceptions to frames and only sends on open sockets', () => {
     const sent: string[] = [];
     const client = { readyState: 1, send: (data: string) => sent.push(data) };
+    // A socket the adapter accepted in the `{ type }` envelope (a socket it did not: `{ event }`).
+    attachSocketState(client, { principal: () => undefined as never, codec: typeEnvelope });
     const filter = new WsGateExceptionFilter();
     const logged = vi
       .spyOn((filter as unknown as { logger: Logger }).logger, 'error')
@@ -137,5 +141,18 @@ describe('WsGateExceptionFilter', () => {
       { type: 'error', code: 'INTERNAL_ERROR', message: 'internal error' },
     ]);
     expect(logged).toHaveBeenCalledTimes(3);
+  });
+
+  it("writes errors in the socket's envelope: Nest's { event: 'exception', data } by default", () => {
+    const sent: string[] = [];
+    const filter = new WsGateExceptionFilter();
+    filter.catch(
+      new ForbiddenException(),
+      hostFor({ readyState: 1, send: (data: string) => sent.push(data) }),
+    );
+    expect(JSON.parse(sent[0] ?? '')).toEqual({
+      event: 'exception',
+      data: { code: 'FORBIDDEN', message: 'forbidden' },
+    });
   });
 });

@@ -1,0 +1,134 @@
+import type { Type } from '@nestjs/common';
+import { WsGateConfigError, type Validator } from '@wsgate/core';
+import { classValidatorSchema, isDtoClass } from '@wsgate/core/class-validator';
+import { NEST_METADATA, PAYLOAD_PARAMTYPE } from './nest-metadata.js';
+import { WSGATE_RAW_MESSAGE_KEY } from './raw-message.decorator.js';
+
+/** What a handler takes as its message body. */
+export type HandlerPayload =
+  /** A `@MessageBody()` typed with a DTO class: validated (and transformed) before the handler. */
+  | { readonly kind: 'dto'; readonly validator: Validator<unknown> }
+  /** No `@MessageBody()`: the message carries nothing else. */
+  | { readonly kind: 'empty' }
+  /** `@WsRawMessage()`: the body is the handler's to check. */
+  | { readonly kind: 'raw' };
+
+/** One `@SubscribeMessage()` handler, as the adapter routes it. */
+export interface GatewayHandler {
+  /** `Gateway.method`, for errors and logs. */
+  readonly name: string;
+  readonly payload: HandlerPayload;
+}
+
+/** Where a gateway listens: Nest's port (`0`: the application's server) and path. */
+export interface GatewayAddress {
+  readonly port: number;
+  readonly path: string | undefined;
+}
+
+function addressOf(metatype: Type<unknown>): GatewayAddress {
+  const options = (Reflect.getMetadata(NEST_METADATA.gatewayOptions, metatype) ?? {}) as { path?: string };
+  const port = (Reflect.getMetadata(NEST_METADATA.port, metatype) ?? 0) as number;
+  return { port, path: options.path };
+}
+
+/** The DTO class of a method's whole-body `@MessageBody()`, `null` without one, `undefined` for a non-class body. */
+function bodyType(metatype: Type<unknown>, method: string): Type<unknown> | null | undefined {
+  const args = (Reflect.getMetadata(NEST_METADATA.routeArguments, metatype, method) ?? {}) as Record<
+    string,
+    { index: number; data?: unknown }
+  >;
+  const body = Object.entries(args).find(
+    ([key, argument]) => Number(key.split(':')[0]) === PAYLOAD_PARAMTYPE && argument.data === undefined,
+  );
+  const partial = Object.keys(args).some((key) => Number(key.split(':')[0]) === PAYLOAD_PARAMTYPE);
+  if (body === undefined) return partial ? undefined : null;
+  const types = (Reflect.getMetadata(NEST_METADATA.paramTypes, metatype.prototype, method) ??
+    []) as unknown[];
+  const type = types[body[1].index];
+  return isDtoClass(type) ? (type as Type<unknown>) : undefined;
+}
+
+function handlerOf(
+  metatype: Type<unknown>,
+  method: string,
+  compiled: Map<Type<unknown>, Validator<unknown>>,
+): GatewayHandler {
+  const name = `${metatype.name}.${method}`;
+  const callback = (metatype.prototype as Record<string, unknown>)[method] as object;
+  if (Reflect.getMetadata(WSGATE_RAW_MESSAGE_KEY, callback) === true)
+    return { name, payload: { kind: 'raw' } };
+  const dto = bodyType(metatype, method);
+  if (dto === null) return { name, payload: { kind: 'empty' } };
+  if (dto === undefined) {
+    throw new WsGateConfigError(
+      `${name}: its @MessageBody() is not a DTO class, so its messages could not be validated; ` +
+        'type it with a class-validator DTO, or mark the handler @WsRawMessage() to take raw input',
+    );
+  }
+  let validator = compiled.get(dto);
+  if (validator === undefined) {
+    try {
+      validator = classValidatorSchema(dto);
+    } catch (error) {
+      throw new WsGateConfigError(`${name}: ${(error as Error).message}`);
+    }
+    compiled.set(dto, validator);
+  }
+  return { name, payload: { kind: 'dto', validator } };
+}
+
+/**
+ * The `@SubscribeMessage()` handlers of the application's gateways, by where they listen and by
+ * message, with what each takes as its body: read from Nest's metadata and compiled once. A
+ * handler whose body cannot be validated is refused here, naming it (fail closed).
+ */
+export class GatewayRoutes {
+  private readonly byAddress = new Map<string, Map<string, GatewayHandler>>();
+
+  constructor(gateways: readonly Type<unknown>[]) {
+    const compiled = new Map<Type<unknown>, Validator<unknown>>();
+    for (const metatype of gateways) {
+      const key = GatewayRoutes.key(addressOf(metatype));
+      const handlers = this.byAddress.get(key) ?? new Map<string, GatewayHandler>();
+      this.byAddress.set(key, handlers);
+      for (const method of methodNames(metatype)) {
+        const callback = (metatype.prototype as Record<string, unknown>)[method];
+        if (
+          typeof callback !== 'function' ||
+          Reflect.getMetadata(NEST_METADATA.messageMapping, callback) === undefined
+        )
+          continue;
+        const message: unknown = Reflect.getMetadata(NEST_METADATA.message, callback);
+        if (typeof message === 'string') handlers.set(message, handlerOf(metatype, method, compiled));
+      }
+    }
+  }
+
+  /** The handlers of the gateways at `address`, by message. */
+  handlersAt(address: GatewayAddress): ReadonlyMap<string, GatewayHandler> {
+    return this.byAddress.get(GatewayRoutes.key(address)) ?? new Map();
+  }
+
+  private static key(address: GatewayAddress): string {
+    return `${address.port} ${address.path ?? ''}`;
+  }
+}
+
+/** The method names of a class and its ancestors (as Nest's `MetadataScanner` walks them). */
+function methodNames(metatype: Type<unknown>): Set<string> {
+  const names = new Set<string>();
+  for (
+    let prototype: object | null = metatype.prototype as object;
+    prototype !== null && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(prototype)) if (name !== 'constructor') names.add(name);
+  }
+  return names;
+}
+
+/** Whether a class is a `@WebSocketGateway()`. */
+export function isGateway(metatype: unknown): metatype is Type<unknown> {
+  return typeof metatype === 'function' && Reflect.getMetadata(NEST_METADATA.gateway, metatype) === true;
+}

@@ -1,0 +1,119 @@
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import {
+  WsGateError,
+  type EnvelopeCodec,
+  type MessageRoute,
+  type MessageRouter,
+  type Validator,
+  type WsGate,
+} from '@wsgate/core';
+import { filter, type Observable } from 'rxjs';
+import { errorForEmittedPayload } from './exception-errors.js';
+import type { GatewayHandler } from './gateway-routes.js';
+
+/** What a message route of a Nest socket dispatches to: the handlers bound to that socket. */
+export interface NestSocketContext {
+  /** The socket's Nest handlers by message, filled by `bindMessageHandlers` (once per gateway). */
+  readonly handlers: Map<string, { callback: MessageMappingProperties['callback']; transform: Transform }>;
+  /** Sends a reply (JSON text) through the supervisor's send-buffer cap. */
+  readonly send: (text: string) => void;
+}
+
+/** Nest's transform of a handler's result into an Observable. */
+export type Transform = (data: unknown) => Observable<unknown>;
+
+const EMPTY_OBJECT = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+
+/**
+ * The validator of a handler without `@MessageBody()`: the message carries nothing else. In the
+ * `type` envelope that is `{ "type": name }` alone; in the `event` envelope, no `data` (or `{}`).
+ */
+function emptyPayload(codec: EnvelopeCodec): Validator<unknown> {
+  const isEmpty =
+    codec.name === 'type'
+      ? (value: unknown) =>
+          value !== null && typeof value === 'object' && Object.keys(value).every((key) => key === 'type')
+      : (value: unknown) => value === undefined || value === null || EMPTY_OBJECT(value);
+  return {
+    validate: (value) =>
+      isEmpty(value)
+        ? { ok: true, value }
+        : {
+            ok: false,
+            issues: [{ path: codec.payloadPath, message: 'must not have additional properties' }],
+          },
+  };
+}
+
+/** Runs a Nest handler and sends what its Observable emits; settles when it completes. */
+function dispatch(context: NestSocketContext, name: string, payload: unknown): Promise<void> | undefined {
+  const route = context.handlers.get(name);
+  if (route === undefined)
+    throw new WsGateError('WSGATE_HANDLER_NOT_BOUND', `no handler of "${name}" is bound to this socket`);
+  const result = route.transform(route.callback(payload, name));
+  return new Promise((resolve, reject) => {
+    result.pipe(filter((response) => response !== undefined && response !== null)).subscribe({
+      next: (response) => context.send(JSON.stringify(response)),
+      error: reject,
+      complete: resolve,
+    });
+  });
+}
+
+/**
+ * The router of the gateways at one address: every `@SubscribeMessage()` there, validated before
+ * Nest's guards and pipes run (its DTO compiled at start-up, no body, or raw), then dispatched to
+ * the handler bound to the socket the message came on.
+ */
+export function createGatewayRouter(
+  gate: WsGate,
+  codec: EnvelopeCodec,
+  handlers: ReadonlyMap<string, GatewayHandler>,
+): MessageRouter<NestSocketContext> {
+  const routes: Record<string, MessageRoute<unknown, NestSocketContext>> = {};
+  for (const [name, handler] of handlers) {
+    routes[name] = {
+      validator:
+        handler.payload.kind === 'dto'
+          ? handler.payload.validator
+          : handler.payload.kind === 'empty'
+            ? emptyPayload(codec)
+            : undefined,
+      handle: (payload, context) => dispatch(context, name, payload),
+    };
+  }
+  return gate.createRouter(routes, codec);
+}
+
+/** Adds a gateway's handlers to a socket's context (a socket may serve several gateways on one path). */
+export function bindHandlers(
+  context: NestSocketContext,
+  handlers: readonly MessageMappingProperties[],
+  transform: Transform,
+  warn: (message: string) => void,
+): void {
+  for (const handler of handlers) {
+    if (typeof handler.message !== 'string') {
+      warn(
+        `@SubscribeMessage patterns must be strings to be routed; ${String(handler.methodName)} is ignored`,
+      );
+      continue;
+    }
+    context.handlers.set(handler.message, { callback: handler.callback, transform });
+  }
+}
+
+/**
+ * Nest's default exception filter only emits a local `exception` event on a raw `ws` socket:
+ * send it to the client as an error in the socket's envelope (nestjs/nest#9056).
+ */
+export function forwardNestExceptions(
+  client: { on(event: 'exception', listener: (payload: unknown) => void): unknown },
+  codec: EnvelopeCodec,
+  send: (text: string) => void,
+): void {
+  client.on('exception', (payload: unknown) =>
+    send(JSON.stringify(codec.encodeError(errorForEmittedPayload(payload)))),
+  );
+}
