@@ -1,3 +1,4 @@
+import type { LuaScript } from './lua-scripts.js';
 import type { RedisCommand } from './redis-command.js';
 
 /** Outcome of one bounded command. Internal: callers map failures to their own typed error. */
@@ -43,6 +44,22 @@ export function runCommand(
   timeoutMs: number,
 ): Promise<CommandOutcome> {
   return settleWithin(() => command(args), timeoutMs);
+}
+
+/**
+ * Runs `script` with `EVALSHA`, and with `EVAL` when the server lost its script cache (restart,
+ * `SCRIPT FLUSH`, failover), all before `deadline` (epoch ms). `tail` is what follows the script:
+ * `[numkeys, ...keys, ...args]`.
+ */
+export async function evalScript(
+  command: RedisCommand,
+  script: LuaScript,
+  tail: readonly string[],
+  deadline: number,
+): Promise<CommandOutcome> {
+  const outcome = await runCommand(command, ['EVALSHA', script.sha1, ...tail], deadline - Date.now());
+  if (outcome.ok || outcome.timedOut || !isNoScriptError(outcome.error)) return outcome;
+  return runCommand(command, ['EVAL', script.source, ...tail], deadline - Date.now());
 }
 
 function errorText(error: unknown): string {
