@@ -80,3 +80,29 @@ end
 return value
 `.trim(),
 );
+
+/**
+ * Publishes a revocation and appends it to the revocation stream, atomically (one round trip):
+ * an instance that misses the message on the channel finds it in the stream when it is back.
+ *
+ * KEYS[1] the stream. ARGV[1] channel, ARGV[2] message JSON (an object), ARGV[3] most entries
+ * kept (`MAXLEN ~`), ARGV[4] longest age kept in ms (`MINID ~`, from the new entry's time).
+ * The stream entry holds the message as field `m`; what is published is the same message with
+ * `"entry":"<id>"` added, so subscribers know which entry they already applied.
+ * The stream expires when no revocation was published for the longest age (it holds nothing
+ * useful then). Returns `{ entry id, receivers }`. Needs Redis ≥ 6.2 (`MINID`).
+ */
+export const PUBLISH_REVOCATION_SCRIPT = script(
+  'publish-revocation',
+  `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+local ms = tonumber(string.match(id, '^(%d+)-'))
+local oldest = ms - tonumber(ARGV[4])
+if oldest > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%.0f', oldest))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local published = string.sub(ARGV[2], 1, -2) .. ',"entry":"' .. id .. '"}'
+return { id, redis.call('PUBLISH', ARGV[1], published) }
+`.trim(),
+);
