@@ -48,18 +48,25 @@ export function runCommand(
 
 /**
  * Runs `script` with `EVALSHA`, and with `EVAL` when the server lost its script cache (restart,
- * `SCRIPT FLUSH`, failover), all before `deadline` (epoch ms). `tail` is what follows the script:
- * `[numkeys, ...keys, ...args]`.
+ * `SCRIPT FLUSH`, failover), all before `deadline` (epoch ms). `args` is the whole command with
+ * two placeholders first, `['', '', numkeys, ...keys, ...args]`: they become `EVALSHA <sha1>`
+ * (the array is filled in, not copied).
  */
-export async function evalScript(
+export function evalScript(
   command: RedisCommand,
   script: LuaScript,
-  tail: readonly string[],
+  args: string[],
   deadline: number,
 ): Promise<CommandOutcome> {
-  const outcome = await runCommand(command, ['EVALSHA', script.sha1, ...tail], deadline - Date.now());
-  if (outcome.ok || outcome.timedOut || !isNoScriptError(outcome.error)) return outcome;
-  return runCommand(command, ['EVAL', script.source, ...tail], deadline - Date.now());
+  args[0] = 'EVALSHA';
+  args[1] = script.sha1;
+  return runCommand(command, args, deadline - Date.now()).then((outcome) => {
+    if (outcome.ok || outcome.timedOut || !isNoScriptError(outcome.error)) return outcome;
+    const withSource = args.slice();
+    withSource[0] = 'EVAL';
+    withSource[1] = script.source;
+    return runCommand(command, withSource, deadline - Date.now());
+  });
 }
 
 function errorText(error: unknown): string {

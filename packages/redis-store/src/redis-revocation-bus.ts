@@ -387,7 +387,7 @@ export class RedisRevocationBus {
         : await evalScript(
             publish,
             PUBLISH_REVOCATION_SCRIPT,
-            ['1', stream.key, channel, message, stream.maxLength, stream.maxAgeMs],
+            ['', '', '1', stream.key, channel, message, stream.maxLength, stream.maxAgeMs],
             Date.now() + commandTimeoutMs,
           );
     if (!outcome.ok) {

@@ -192,6 +192,8 @@ export class RedisTicketStore implements TicketStore {
       command,
       PUT_TICKET_SCRIPT,
       [
+        '',
+        '',
         '2',
         prefix + key,
         subjectPrefix + record.subject,
@@ -219,13 +221,13 @@ export class RedisTicketStore implements TicketStore {
     assertKey(key);
     const { prefix, subjectPrefix, commandTimeoutMs } = this.config;
     const deadline = Date.now() + commandTimeoutMs;
-    const tail = ['1', prefix + key, subjectPrefix, key];
+    const args = ['', '', '1', prefix + key, subjectPrefix, key];
     const dedicated = this.replicas?.forOneTake();
     // Never retried: a take that failed or timed out may still have run on the server.
     const outcome = await evalScript(
       dedicated?.command ?? this.config.command,
       TAKE_TICKET_SCRIPT,
-      tail,
+      args,
       deadline,
     );
     if (!outcome.ok) throw unavailable(outcome, commandTimeoutMs);
