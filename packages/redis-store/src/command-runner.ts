@@ -79,11 +79,6 @@ export function isNoScriptError(error: unknown): boolean {
   return errorText(error).startsWith('NOSCRIPT');
 }
 
-/** The server does not know the command (e.g. `GETDEL` before Redis 6.2). */
-export function isUnknownCommandError(error: unknown): boolean {
-  return /^ERR unknown command/i.test(errorText(error));
-}
-
 /** A bulk-string reply as text; `undefined` for anything else. */
 export function replyText(reply: unknown): string | undefined {
   if (typeof reply === 'string') return reply;
