@@ -1,3 +1,4 @@
+import type { LuaScript } from './lua-scripts.js';
 import type { RedisCommand } from './redis-command.js';
 
 /** Outcome of one bounded command. Internal: callers map failures to their own typed error. */
@@ -45,6 +46,29 @@ export function runCommand(
   return settleWithin(() => command(args), timeoutMs);
 }
 
+/**
+ * Runs `script` with `EVALSHA`, and with `EVAL` when the server lost its script cache (restart,
+ * `SCRIPT FLUSH`, failover), all before `deadline` (epoch ms). `args` is the whole command with
+ * two placeholders first, `['', '', numkeys, ...keys, ...args]`: they become `EVALSHA <sha1>`
+ * (the array is filled in, not copied).
+ */
+export function evalScript(
+  command: RedisCommand,
+  script: LuaScript,
+  args: string[],
+  deadline: number,
+): Promise<CommandOutcome> {
+  args[0] = 'EVALSHA';
+  args[1] = script.sha1;
+  return runCommand(command, args, deadline - Date.now()).then((outcome) => {
+    if (outcome.ok || outcome.timedOut || !isNoScriptError(outcome.error)) return outcome;
+    const withSource = args.slice();
+    withSource[0] = 'EVAL';
+    withSource[1] = script.source;
+    return runCommand(command, withSource, deadline - Date.now());
+  });
+}
+
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'string' ? error : '';
@@ -53,11 +77,6 @@ function errorText(error: unknown): string {
 /** The server does not have the script cached (`EVALSHA` after a restart or `SCRIPT FLUSH`). */
 export function isNoScriptError(error: unknown): boolean {
   return errorText(error).startsWith('NOSCRIPT');
-}
-
-/** The server does not know the command (e.g. `GETDEL` before Redis 6.2). */
-export function isUnknownCommandError(error: unknown): boolean {
-  return /^ERR unknown command/i.test(errorText(error));
 }
 
 /** A bulk-string reply as text; `undefined` for anything else. */

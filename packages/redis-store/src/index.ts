@@ -11,6 +11,7 @@ export {
   RedisRevocationBus,
   type RedisRevocationBusOptions,
   type RevocationPublishResult,
+  type RevocationStreamOptions,
   type RevocationTarget,
 } from './redis-revocation-bus.js';
 export {
@@ -23,4 +24,9 @@ export {
   type RedisSubscriber,
   type RedisSubscriptionHandlers,
 } from './redis-subscriber.js';
-export { RedisTicketStore, type RedisTicketStoreOptions, type TakeStrategy } from './redis-ticket-store.js';
+export {
+  RedisTicketStore,
+  type RedisTicketStoreOptions,
+  type TakeStrategy,
+  type WaitForReplicasOptions,
+} from './redis-ticket-store.js';

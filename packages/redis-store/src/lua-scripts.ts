@@ -12,17 +12,17 @@ function script(name: string, source: string): LuaScript {
 }
 
 /**
- * Stores a ticket and enforces the per-subject cap, atomically.
+ * Stores a ticket and enforces the per-subject cap, atomically (one round trip per issue).
  *
  * KEYS[1] ticket key (`<prefix><sha256>`), KEYS[2] the subject's sorted set (`<prefix>s:<subject>`).
  * ARGV[1] record JSON, ARGV[2] ttl ms, ARGV[3] score (issuedAt), ARGV[4] member (the SHA-256 key),
  * ARGV[5] maxPerSubject, ARGV[6] prefix.
  *
  * Returns 1 when stored, 0 when the key already exists (nothing is changed then).
- * Members whose ticket is gone (taken, expired) are pruned first, so they never count against
- * the cap; then the oldest live tickets are dropped (key and member) until one more fits.
- * The set expires with its longest-lived ticket. Writes only deterministic commands, so it
- * replicates on every Redis version that has `EVAL`.
+ * Only when the set is full: members whose ticket is gone (expired, deleted behind the store's
+ * back) are pruned first, so they never count against the cap; then the oldest live tickets are
+ * dropped (key and member) until one more fits. The set expires with its longest-lived ticket.
+ * Writes only deterministic commands, so it replicates on every Redis version that has `EVAL`.
  */
 export const PUT_TICKET_SCRIPT = script(
   'put-ticket',
@@ -30,24 +30,25 @@ export const PUT_TICKET_SCRIPT = script(
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
   return 0
 end
-local ttl = tonumber(ARGV[2])
 local max = tonumber(ARGV[5])
-redis.call('ZREM', KEYS[2], ARGV[4])
-local members = redis.call('ZRANGE', KEYS[2], 0, -1)
-local count = #members
-for i = 1, #members do
-  if redis.call('EXISTS', ARGV[6] .. members[i]) == 0 then
-    redis.call('ZREM', KEYS[2], members[i])
+if redis.call('ZCARD', KEYS[2]) >= max then
+  local members = redis.call('ZRANGE', KEYS[2], 0, -1)
+  local count = #members
+  for i = 1, #members do
+    if redis.call('EXISTS', ARGV[6] .. members[i]) == 0 then
+      redis.call('ZREM', KEYS[2], members[i])
+      count = count - 1
+    end
+  end
+  while count >= max do
+    local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+    redis.call('ZREM', KEYS[2], oldest)
+    redis.call('DEL', ARGV[6] .. oldest)
     count = count - 1
   end
 end
-while count >= max do
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
-  redis.call('ZREM', KEYS[2], oldest)
-  redis.call('DEL', ARGV[6] .. oldest)
-  count = count - 1
-end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+local ttl = tonumber(ARGV[2])
 if redis.call('PTTL', KEYS[2]) < ttl then
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
@@ -56,16 +57,52 @@ return 1
 );
 
 /**
- * Take-once for servers without `GETDEL` (Redis < 6.2): GET and DEL in one atomic script.
- * KEYS[1] ticket key. Returns the value, or nil.
+ * Take-once in one round trip: GET and DEL atomically (the semantics of `GETDEL`, on every
+ * Redis version with `EVAL`), and the member leaves its subject's set, whose name is read from
+ * the record itself. A record that is not JSON with a string `subject` is still taken (the
+ * store refuses it); only the set is left alone then (the next put of that subject prunes it).
+ *
+ * KEYS[1] ticket key. ARGV[1] prefix of the subject sets (`<prefix>s:`), ARGV[2] member (the
+ * SHA-256 key). Returns the value, or nil.
  */
 export const TAKE_TICKET_SCRIPT = script(
   'take-ticket',
   `
 local value = redis.call('GET', KEYS[1])
-if value then
-  redis.call('DEL', KEYS[1])
+if not value then
+  return false
+end
+redis.call('DEL', KEYS[1])
+local ok, record = pcall(cjson.decode, value)
+if ok and type(record) == 'table' and type(record.subject) == 'string' then
+  redis.call('ZREM', ARGV[1] .. record.subject, ARGV[2])
 end
 return value
+`.trim(),
+);
+
+/**
+ * Publishes a revocation and appends it to the revocation stream, atomically (one round trip):
+ * an instance that misses the message on the channel finds it in the stream when it is back.
+ *
+ * KEYS[1] the stream. ARGV[1] channel, ARGV[2] message JSON (an object), ARGV[3] most entries
+ * kept (`MAXLEN ~`), ARGV[4] longest age kept in ms (`MINID ~`, from the new entry's time).
+ * The stream entry holds the message as field `m`; what is published is the same message with
+ * `"entry":"<id>"` added, so subscribers know which entry they already applied.
+ * The stream expires when no revocation was published for the longest age (it holds nothing
+ * useful then). Returns `{ entry id, receivers }`. Needs Redis ≥ 6.2 (`MINID`).
+ */
+export const PUBLISH_REVOCATION_SCRIPT = script(
+  'publish-revocation',
+  `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'm', ARGV[2])
+local ms = tonumber(string.match(id, '^(%d+)-'))
+local oldest = ms - tonumber(ARGV[4])
+if oldest > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%.0f', oldest))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local published = string.sub(ARGV[2], 1, -2) .. ',"entry":"' .. id .. '"}'
+return { id, redis.call('PUBLISH', ARGV[1], published) }
 `.trim(),
 );

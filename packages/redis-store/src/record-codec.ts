@@ -44,21 +44,56 @@ export function encodeRecord(record: TicketRecord): string {
   });
 }
 
+/** Counts `{` and `[` in `text` (also inside strings), stopping past `limit`. */
+function openingsExceed(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let index = text.indexOf(bracket); index !== -1; index = text.indexOf(bracket, index + 1)) {
+      count += 1;
+      if (count > limit) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether plain `JSON.parse` reads `text` exactly as `parseUntrustedJson` would accept it: no
+ * escape sequence (so no disguised key), no `__proto__` or `constructor` anywhere, and too few
+ * brackets to nest past the depth limit. A record as `encodeRecord` writes it usually is; anything
+ * else takes the careful path.
+ */
+function isPlainText(text: string): boolean {
+  return (
+    !text.includes('\\') &&
+    !text.includes('__proto__') &&
+    !text.includes('constructor') &&
+    !openingsExceed(text, MAX_RECORD_DEPTH)
+  );
+}
+
+function parseRecordText(text: string): unknown {
+  if (!isPlainText(text)) {
+    const parsed = parseUntrustedJson(text, MAX_RECORD_DEPTH);
+    return parsed.ok ? parsed.value : undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads a stored record back. Accepts format v1; refuses any other version (`unknown_version`,
- * e.g. written by a newer release) and anything that is not a well-formed v1 record.
+ * e.g. written by a newer release) and anything that is not a well-formed v1 record, including
+ * prototype keys (`__proto__`, `constructor.prototype`) and nesting deeper than 32.
  */
 export function decodeRecord(text: string): DecodedRecord {
-  const parsed = parseUntrustedJson(text, MAX_RECORD_DEPTH);
-  if (
-    !parsed.ok ||
-    parsed.value === null ||
-    typeof parsed.value !== 'object' ||
-    Array.isArray(parsed.value)
-  ) {
+  const parsed = parseRecordText(text);
+  if (parsed === undefined || parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { ok: false, reason: 'malformed' };
   }
-  const value = parsed.value as Record<string, unknown>;
+  const value = parsed as Record<string, unknown>;
   if (value['v'] !== 1) {
     const version = value['v'];
     const shown =

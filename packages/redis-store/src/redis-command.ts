@@ -33,10 +33,12 @@ export interface NodeRedisCommandClient {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-function firstAndRest(args: readonly string[]): [string, string[]] {
-  const [name, ...rest] = args;
-  if (typeof name !== 'string' || name === '') throw new WsGateConfigError('a Redis command needs a name');
-  return [name, rest];
+function unnamed(args: readonly string[]): boolean {
+  return typeof args[0] !== 'string' || args[0] === '';
+}
+
+function unnamedCommand(): Promise<never> {
+  return Promise.reject(new WsGateConfigError('a Redis command needs a name'));
 }
 
 /**
@@ -54,10 +56,7 @@ export function createIoRedisCommand(client: IoRedisCommandClient): RedisCommand
   if (client === null || typeof client !== 'object' || typeof client.call !== 'function') {
     throw new WsGateConfigError('createIoRedisCommand() needs an ioredis client (an object with call())');
   }
-  return async (args) => {
-    const [name, rest] = firstAndRest(args);
-    return client.call(name, ...rest);
-  };
+  return (args) => (unnamed(args) ? unnamedCommand() : client.call(...(args as [string, ...string[]])));
 }
 
 /**
@@ -79,8 +78,5 @@ export function createNodeRedisCommand(client: NodeRedisCommandClient): RedisCom
       'createNodeRedisCommand() needs a node-redis v4+ client (an object with sendCommand())',
     );
   }
-  return async (args) => {
-    firstAndRest(args);
-    return client.sendCommand([...args]);
-  };
+  return (args) => (unnamed(args) ? unnamedCommand() : client.sendCommand([...args]));
 }

@@ -6,30 +6,43 @@ import {
   type TicketRecord,
   type TicketStore,
 } from '@wsgate/core';
-import {
-  isNoScriptError,
-  isUnknownCommandError,
-  replyInteger,
-  replyText,
-  runCommand,
-  type CommandOutcome,
-} from './command-runner.js';
+import { evalScript, replyInteger, replyText, type CommandOutcome } from './command-runner.js';
 import { describeError, logTo, type RedisLogger } from './logger.js';
-import { PUT_TICKET_SCRIPT, TAKE_TICKET_SCRIPT, type LuaScript } from './lua-scripts.js';
+import { PUT_TICKET_SCRIPT, TAKE_TICKET_SCRIPT } from './lua-scripts.js';
 import { nonEmptyString, optionalLogger, positiveInteger, requiredFunction } from './option-checks.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { RedisCommand } from './redis-command.js';
+import { ReplicaAcknowledgement, type ReplicaAcknowledgementConfig } from './replica-acknowledgement.js';
 
 /**
- * How {@link RedisTicketStore.take} removes a ticket atomically:
- * - `'auto'` (default): `GETDEL`; if the server answers "unknown command" (Redis < 6.2), switch
- *   for good to the Lua script.
- * - `'getdel'`: always `GETDEL` (Redis ≥ 6.2).
- * - `'lua'`: always the GET+DEL Lua script (`EVALSHA`, `EVAL` on `NOSCRIPT`).
+ * Accepted for compatibility; every value takes a ticket the same way.
  *
- * Never GET then DEL from the client: two redeemers could both read the ticket.
+ * `take` is one script round trip on every Redis version with Lua (the atomic GET+DEL of
+ * `GETDEL`, plus the subject-index update), so there is no strategy left to choose.
+ *
+ * @deprecated Ignored. Remove it from your options.
  */
 export type TakeStrategy = 'auto' | 'getdel' | 'lua';
+
+/**
+ * Wait for replicas after each take, so that a failover cannot bring a redeemed ticket back
+ * (see "Durability" in the README). Takes run on `command`, a connection used for nothing
+ * else, each followed there by `WAIT replicas timeoutMs`; a take that fewer than `replicas`
+ * replicas acknowledged within `timeoutMs` is refused with `TicketStoreUnavailableError`
+ * (HTTP 503). The ticket is burnt either way: the take already ran on the primary.
+ */
+export interface WaitForReplicasOptions {
+  /**
+   * Required. A {@link RedisCommand} over a connection **dedicated** to takes (e.g.
+   * `createIoRedisCommand(client.duplicate())`): `WAIT` blocks the connection it runs on and
+   * waits only for the writes of that connection. One connection, not a pool.
+   */
+  command: RedisCommand;
+  /** Replicas that must acknowledge each take. @default 1 */
+  replicas?: number;
+  /** Longest wait for the replicas, in ms; below `commandTimeoutMs`. @default 250 */
+  timeoutMs?: number;
+}
 
 /** Options of {@link RedisTicketStore}. */
 export interface RedisTicketStoreOptions {
@@ -43,15 +56,21 @@ export interface RedisTicketStoreOptions {
   /** Most outstanding tickets per subject; past it the subject's oldest ticket is dropped. @default 16 */
   maxPerSubject?: number;
   /**
-   * Longest wait for Redis per operation, in ms. Past it, `put`/`take` reject with
-   * `TicketStoreUnavailableError` (HTTP 503 upstream), whatever the client does.
+   * Longest wait for Redis per operation, in ms (for a take, the take and its `WAIT` together).
+   * Past it, `put`/`take` reject with `TicketStoreUnavailableError` (HTTP 503 upstream),
+   * whatever the client does.
    * @default 1000
    */
   commandTimeoutMs?: number;
-  /** How `take` removes a ticket atomically. @default 'auto' */
+  /** @deprecated Ignored: every take is one script round trip. */
   takeStrategy?: TakeStrategy;
   /**
-   * Called once by `close()`, to close the client the store was given (e.g.
+   * Wait for replica acknowledgement after each take (see {@link WaitForReplicasOptions}).
+   * @default undefined (a take is accepted once the primary answered)
+   */
+  waitForReplicas?: WaitForReplicasOptions;
+  /**
+   * Called once by `close()`, to close the client(s) the store was given (e.g.
    * `() => client.quit()`). A failure is logged, not thrown. @default undefined (the client stays open)
    */
   closeClient?: () => unknown;
@@ -62,27 +81,49 @@ export interface RedisTicketStoreOptions {
 interface RedisTicketStoreConfig {
   readonly command: RedisCommand;
   readonly prefix: string;
-  readonly maxPerSubject: number;
+  /** `<prefix>s:`, the prefix of the subject sets. */
+  readonly subjectPrefix: string;
+  /** `String(maxPerSubject)`, as the put script takes it. */
+  readonly maxPerSubject: string;
   readonly commandTimeoutMs: number;
-  readonly takeStrategy: TakeStrategy;
+  readonly waitForReplicas: ReplicaAcknowledgementConfig | undefined;
   readonly closeClient: (() => unknown) | undefined;
   readonly logger: RedisLogger | undefined;
 }
 
 const TAKE_STRATEGIES: readonly TakeStrategy[] = ['auto', 'getdel', 'lua'];
 
+function resolveWaitForReplicas(
+  value: WaitForReplicasOptions | undefined,
+  commandTimeoutMs: number,
+): ReplicaAcknowledgementConfig | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object')
+    throw new WsGateConfigError('waitForReplicas must be an object ({ command, replicas?, timeoutMs? })');
+  const timeoutMs = positiveInteger('waitForReplicas.timeoutMs', value.timeoutMs, 250);
+  if (timeoutMs >= commandTimeoutMs)
+    throw new WsGateConfigError('waitForReplicas.timeoutMs must be below commandTimeoutMs');
+  return Object.freeze({
+    command: requiredFunction('waitForReplicas.command', value.command),
+    replicas: positiveInteger('waitForReplicas.replicas', value.replicas, 1),
+    timeoutMs,
+  });
+}
+
 function resolveRedisTicketStoreOptions(options: RedisTicketStoreOptions): RedisTicketStoreConfig {
   if (options === null || typeof options !== 'object')
     throw new WsGateConfigError('RedisTicketStore options are required');
-  const takeStrategy = options.takeStrategy === undefined ? 'auto' : options.takeStrategy;
-  if (!TAKE_STRATEGIES.includes(takeStrategy))
+  if (options.takeStrategy !== undefined && !TAKE_STRATEGIES.includes(options.takeStrategy))
     throw new WsGateConfigError("takeStrategy must be 'auto', 'getdel' or 'lua'");
+  const prefix = nonEmptyString('prefix', options.prefix, 'wsgate:t:');
+  const commandTimeoutMs = positiveInteger('commandTimeoutMs', options.commandTimeoutMs, 1000);
   return Object.freeze({
     command: requiredFunction('command', options.command),
-    prefix: nonEmptyString('prefix', options.prefix, 'wsgate:t:'),
-    maxPerSubject: positiveInteger('maxPerSubject', options.maxPerSubject, 16),
-    commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, 1000),
-    takeStrategy,
+    prefix,
+    subjectPrefix: `${prefix}s:`,
+    maxPerSubject: String(positiveInteger('maxPerSubject', options.maxPerSubject, 16)),
+    commandTimeoutMs,
+    waitForReplicas: resolveWaitForReplicas(options.waitForReplicas, commandTimeoutMs),
     closeClient:
       options.closeClient === undefined ? undefined : requiredFunction('closeClient', options.closeClient),
     logger: optionalLogger(options.logger),
@@ -100,17 +141,25 @@ function unavailable(
   return new TicketStoreUnavailableError('ticket store unavailable: Redis command failed', outcome.error);
 }
 
+function assertKey(key: string): void {
+  if (typeof key !== 'string' || key === '')
+    throw new WsGateConfigError('ticket store key must be a non-empty string');
+}
+
 /**
  * A {@link TicketStore} on Redis, for several instances that share tickets: a ticket issued by
- * one instance is redeemed exactly once, by any instance.
+ * one instance is redeemed exactly once, by any instance. One round trip per operation.
  *
  * - `put`: one Lua script: `SET key value PX ttl NX` (an existing key → `TicketKeyExistsError`),
  *   then the per-subject cap on a sorted set (`<prefix>s:<subject>`, scored by issue time).
- * - `take`: atomic `GETDEL` (Redis ≥ 6.2) or a GET+DEL Lua script, then the member leaves the set.
+ * - `take`: one Lua script: GET and DEL atomically (as `GETDEL`, on every Redis version), and the
+ *   member leaves its subject's set.
  * - Keys are the SHA-256 the ticket service hands over, never tickets; values are versioned JSON.
  * - Redis down or slow: `put`/`take` reject with `TicketStoreUnavailableError` within
  *   `commandTimeoutMs`; the store never retries a take (a retried take could hand out a ticket
  *   twice) and recovers as soon as the client reconnects.
+ * - Single use holds as far as Redis keeps its writes: see `waitForReplicas` and the README's
+ *   "Durability" section.
  *
  * Targets a single Redis (standalone, or primary behind Sentinel), not Redis Cluster.
  *
@@ -122,30 +171,43 @@ function unavailable(
  */
 export class RedisTicketStore implements TicketStore {
   private readonly config: RedisTicketStoreConfig;
-  /** `'auto'` until the server proves it has no `GETDEL`; then `'lua'`. */
-  private takeWith: TakeStrategy;
+  private readonly replicas: ReplicaAcknowledgement | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: RedisTicketStoreOptions) {
     this.config = resolveRedisTicketStoreOptions(options);
-    this.takeWith = this.config.takeStrategy;
+    const { waitForReplicas } = this.config;
+    this.replicas = waitForReplicas === undefined ? undefined : new ReplicaAcknowledgement(waitForReplicas);
   }
 
   /** {@inheritDoc @wsgate/core#TicketStore.put} */
   async put(key: string, record: TicketRecord, ttlMs: number): Promise<void> {
     this.assertOpen();
-    this.assertKey(key);
+    assertKey(key);
     if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0)
       throw new WsGateConfigError('put(): ttlMs must be a positive number');
     const value = encodeRecord(record);
-    const { prefix, maxPerSubject } = this.config;
-    const reply = await this.evalScript(
+    const { command, prefix, subjectPrefix, maxPerSubject, commandTimeoutMs } = this.config;
+    const outcome = await evalScript(
+      command,
       PUT_TICKET_SCRIPT,
-      [prefix + key, this.subjectKey(record.subject)],
-      [value, String(Math.ceil(ttlMs)), String(record.issuedAt), key, String(maxPerSubject), prefix],
-      this.deadline(),
+      [
+        '',
+        '',
+        '2',
+        prefix + key,
+        subjectPrefix + record.subject,
+        value,
+        String(Math.ceil(ttlMs)),
+        String(record.issuedAt),
+        key,
+        maxPerSubject,
+        prefix,
+      ],
+      Date.now() + commandTimeoutMs,
     );
-    const stored = replyInteger(reply);
+    if (!outcome.ok) throw unavailable(outcome, commandTimeoutMs);
+    const stored = replyInteger(outcome.reply);
     if (stored === 1) return;
     if (stored === 0) throw new TicketKeyExistsError();
     throw new TicketStoreUnavailableError(
@@ -156,8 +218,20 @@ export class RedisTicketStore implements TicketStore {
   /** {@inheritDoc @wsgate/core#TicketStore.take} */
   async take(key: string): Promise<TicketRecord | undefined> {
     this.assertOpen();
-    this.assertKey(key);
-    const reply = await this.takeValue(this.config.prefix + key, this.deadline());
+    assertKey(key);
+    const { prefix, subjectPrefix, commandTimeoutMs } = this.config;
+    const deadline = Date.now() + commandTimeoutMs;
+    const args = ['', '', '1', prefix + key, subjectPrefix, key];
+    const dedicated = this.replicas?.forOneTake();
+    // Never retried: a take that failed or timed out may still have run on the server.
+    const outcome = await evalScript(
+      dedicated?.command ?? this.config.command,
+      TAKE_TICKET_SCRIPT,
+      args,
+      deadline,
+    );
+    if (!outcome.ok) throw unavailable(outcome, commandTimeoutMs);
+    const { reply } = outcome;
     if (reply === null || reply === undefined) return undefined;
     const text = replyText(reply);
     if (text === undefined)
@@ -173,7 +247,7 @@ export class RedisTicketStore implements TicketStore {
       );
       return undefined;
     }
-    await this.forgetMember(decoded.record.subject, key);
+    if (dedicated !== undefined) await dedicated.acknowledged(deadline);
     return decoded.record;
   }
 
@@ -198,70 +272,6 @@ export class RedisTicketStore implements TicketStore {
         `redis ticket store: closing the client failed: ${describeError(error)}`,
       );
     }
-  }
-
-  private async takeValue(redisKey: string, deadline: number): Promise<unknown> {
-    if (this.takeWith !== 'lua') {
-      const outcome = await runCommand(this.config.command, ['GETDEL', redisKey], deadline - Date.now());
-      if (outcome.ok) return outcome.reply;
-      // Only a definite "unknown command" proves GETDEL did not run; anything else is a fault.
-      if (this.takeWith !== 'auto' || outcome.timedOut || !isUnknownCommandError(outcome.error)) {
-        throw unavailable(outcome, this.config.commandTimeoutMs);
-      }
-      this.takeWith = 'lua';
-      logTo(
-        this.config.logger,
-        'info',
-        'redis ticket store: Redis has no GETDEL (< 6.2), taking tickets with a Lua script',
-      );
-    }
-    return this.evalScript(TAKE_TICKET_SCRIPT, [redisKey], [], deadline);
-  }
-
-  /** Removes a taken ticket from its subject's set. Bookkeeping only: a failure is ignored (the next put prunes it). */
-  private async forgetMember(subject: string, key: string): Promise<void> {
-    await runCommand(
-      this.config.command,
-      ['ZREM', this.subjectKey(subject), key],
-      this.config.commandTimeoutMs,
-    );
-  }
-
-  /** `EVALSHA`, and `EVAL` when the server lost its script cache (restart, `SCRIPT FLUSH`). */
-  private async evalScript(
-    script: LuaScript,
-    keys: string[],
-    args: string[],
-    deadline: number,
-  ): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    let outcome = await runCommand(
-      this.config.command,
-      ['EVALSHA', script.sha1, ...tail],
-      deadline - Date.now(),
-    );
-    if (!outcome.ok && !outcome.timedOut && isNoScriptError(outcome.error)) {
-      outcome = await runCommand(
-        this.config.command,
-        ['EVAL', script.source, ...tail],
-        deadline - Date.now(),
-      );
-    }
-    if (!outcome.ok) throw unavailable(outcome, this.config.commandTimeoutMs);
-    return outcome.reply;
-  }
-
-  private subjectKey(subject: string): string {
-    return `${this.config.prefix}s:${subject}`;
-  }
-
-  private deadline(): number {
-    return Date.now() + this.config.commandTimeoutMs;
-  }
-
-  private assertKey(key: string): void {
-    if (typeof key !== 'string' || key === '')
-      throw new WsGateConfigError('ticket store key must be a non-empty string');
   }
 
   private assertOpen(): void {

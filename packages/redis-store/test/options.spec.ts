@@ -135,10 +135,32 @@ describe('record format', () => {
       'prototype poisoning',
       `{"v":1,"subject":"alice","issuedAt":1,"expiresAt":2,"claims":{"__proto__":{"admin":true}}}`,
     ],
+    [
+      'prototype poisoning behind an escape',
+      `{"v":1,"subject":"alice","issuedAt":1,"expiresAt":2,"claims":{"\\u005f_proto__":{"admin":true}}}`,
+    ],
+    [
+      'a constructor.prototype key',
+      `{"v":1,"subject":"alice","issuedAt":1,"expiresAt":2,"claims":{"constructor":{"prototype":{"admin":true}}}}`,
+    ],
+    [
+      'claims nested deeper than 32',
+      `{"v":1,"subject":"alice","issuedAt":1,"expiresAt":2,"claims":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`,
+    ],
   ])('refuses %s as undefined, with a warning', async (_name, value) => {
     const { taken, warn } = await takeRaw(value);
     expect(taken).toBeUndefined();
     expect(warn).toHaveBeenCalledWith('redis ticket store: refused a malformed ticket record');
+  });
+
+  it('reads back claims with escapes, quotes, brackets and prototype-like words in values', async () => {
+    const claims = {
+      text: 'say "hi" \\ back [x] {y}',
+      note: 'constructor and __proto__ as plain words',
+      nested: { list: [1, [2, [3]]] },
+    };
+    const { taken } = await takeRaw(JSON.stringify({ ...v1, claims }));
+    expect(taken).toEqual({ ...v1, claims });
   });
 
   it('behaves like MemoryTicketStore for the same record', async () => {

@@ -1,44 +1,27 @@
-// Logout across instances: two buses (an ioredis and a node-redis subscriber) on one Redis.
-import {
-  CloseCode,
-  createConnectionRegistry,
-  WsGateConfigError,
-  type ConnectionRegistry,
-} from '@wsgate/core';
+// Logout across instances: two buses on one Redis, once per client major (and RESP version).
+import { createConnectionRegistry, WsGateConfigError } from '@wsgate/core';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type Mock } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createIoRedisCommand,
   createIoRedisSubscriber,
-  createNodeRedisCommand,
   createNodeRedisSubscriber,
   RedisRevocationBus,
   RevocationBusClosedError,
   RevocationBusUnavailableError,
-  type RedisCommand,
 } from '../src/index.js';
-import { closeAllClients, eventually, ioredisClient, nodeRedisClient } from './support/clients.js';
+import {
+  CLIENT_VARIANT_ROWS,
+  CLIENT_VARIANTS,
+  type ClientTuning,
+  type ClientVariant,
+} from './support/client-majors.js';
+import { closeAllClients, eventually, ioredisClient } from './support/clients.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
-
-interface FakeConnection {
-  close: Mock<(code?: number, reason?: string) => void>;
-}
-
-interface Instance {
-  bus: RedisRevocationBus;
-  registry: ConnectionRegistry<FakeConnection>;
-  publish: RedisCommand;
-  logger: {
-    info: Mock<(message: string) => void>;
-    warn: Mock<(message: string) => void>;
-    error: Mock<(message: string) => void>;
-  };
-  connect(subject: string, sessionId?: string): FakeConnection;
-}
+import { closeAllBuses, closedWith, makeInstance, type Instance } from './support/revocation-instances.js';
 
 let server: RedisServer;
 let raw: Redis;
-const buses: RedisRevocationBus[] = [];
 
 beforeAll(async () => {
   server = await startRedisServer();
@@ -46,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(buses.splice(0).map((bus) => bus.close()));
+  await closeAllBuses();
   if (!server.running) await server.start();
   await rawReady();
 });
@@ -61,60 +44,20 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function makeInstance(
-  publish: RedisCommand,
-  subscriber: Parameters<typeof createIoRedisSubscriber>[0] | undefined,
-  nodeSubscriber?: Parameters<typeof createNodeRedisSubscriber>[0],
-): Instance {
-  const registry = createConnectionRegistry<FakeConnection>();
-  const logger = {
-    info: vi.fn<(message: string) => void>(),
-    warn: vi.fn<(message: string) => void>(),
-    error: vi.fn<(message: string) => void>(),
-  };
-  const bus = new RedisRevocationBus({
-    publish,
-    subscriber:
-      subscriber !== undefined
-        ? createIoRedisSubscriber(subscriber)
-        : createNodeRedisSubscriber(nodeSubscriber!),
-    registry,
-    logger,
-  });
-  buses.push(bus);
-  return {
-    bus,
-    registry,
-    publish,
-    logger,
-    connect(subject, sessionId) {
-      const connection: FakeConnection = { close: vi.fn<(code?: number, reason?: string) => void>() };
-      registry.add({ subject, sessionId }, connection);
-      return connection;
-    },
-  };
+async function instanceOf(variant: ClientVariant, tuning?: ClientTuning): Promise<Instance> {
+  return makeInstance(await variant.command(server, tuning), await variant.subscriber(server, tuning));
 }
 
-/** Instance A: ioredis for publish and subscribe. Instance B: node-redis for both. */
-async function twoInstances(): Promise<[Instance, Instance]> {
-  const a = makeInstance(createIoRedisCommand(await ioredisClient(server)), await ioredisClient(server));
-  const b = makeInstance(
-    createNodeRedisCommand(await nodeRedisClient(server)),
-    undefined,
-    await nodeRedisClient(server),
-  );
+async function twoInstances(variant: ClientVariant): Promise<[Instance, Instance]> {
+  const a = await instanceOf(variant);
+  const b = await instanceOf(variant);
   await Promise.all([a.bus.start(), b.bus.start()]);
   return [a, b];
 }
 
-const closedWith = (connection: FakeConnection, reason?: string) => () =>
-  connection.close.mock.calls.some(
-    ([code, why]) => code === CloseCode.Unauthorized && (reason === undefined || why === reason),
-  );
-
-describe('RedisRevocationBus', () => {
+describe.each(CLIENT_VARIANT_ROWS)('RedisRevocationBus (%s)', (_name, variant) => {
   it('revokeSession on A closes the matching connections on B with 4401 within 1 s, and A applies it once', async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await twoInstances(variant);
     const onA = a.connect('alice', 's-1');
     const onB = b.connect('alice', 's-1');
     const otherSessionOnB = b.connect('alice', 's-2');
@@ -133,7 +76,7 @@ describe('RedisRevocationBus', () => {
   });
 
   it('revokeSubject on B closes every connection of the subject on A within 1 s', async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await twoInstances(variant);
     const first = a.connect('alice', 's-1');
     const second = a.connect('alice', 's-2');
     const bob = a.connect('bob', 's-3');
@@ -149,7 +92,7 @@ describe('RedisRevocationBus', () => {
   });
 
   it('ignores malformed channel messages safely and keeps working', async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await twoInstances(variant);
     const onB = b.connect('alice', 's-1');
     const junk = [
       'not json',
@@ -160,6 +103,7 @@ describe('RedisRevocationBus', () => {
       '{"v":1,"kind":"session","id":"","from":"x"}',
       '{"v":1,"kind":"session","id":42,"from":"x"}',
       '{"v":1,"kind":"session","id":"s-1"}',
+      '{"v":1,"kind":"session","id":"s-1","from":"x","entry":"not-an-id"}',
       `{"v":1,"kind":"session","id":"s-1","from":"x","reason":"${'r'.repeat(200)}"}`,
       '{"v":1,"kind":"session","id":"s-1","from":"x","__proto__":{"polluted":true}}',
       '{"v":1,"kind":"session","id":{"nested":{"deep":1}},"from":"x"}',
@@ -182,15 +126,15 @@ describe('RedisRevocationBus', () => {
   });
 
   it('survives a Redis restart: logs disconnect and resubscribe, then delivers again both ways', async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await twoInstances(variant);
     const aliceOnB = b.connect('alice', 's-1');
     const bobOnA = a.connect('bob', 's-2');
 
     await server.kill();
     await eventually(
       () =>
-        a.logger.warn.mock.calls.some(([m]) => m === 'revocation bus disconnected') &&
-        b.logger.warn.mock.calls.some(([m]) => m === 'revocation bus disconnected'),
+        a.logged('warn', 'revocation bus disconnected') > 0 &&
+        b.logged('warn', 'revocation bus disconnected') > 0,
       5_000,
       'both buses to log the disconnect',
     );
@@ -203,8 +147,8 @@ describe('RedisRevocationBus', () => {
     await server.start();
     await eventually(
       () =>
-        a.logger.info.mock.calls.some(([m]) => m === 'revocation bus resubscribed') &&
-        b.logger.info.mock.calls.some(([m]) => m === 'revocation bus resubscribed'),
+        a.logged('info', 'revocation bus resubscribed') > 0 &&
+        b.logged('info', 'revocation bus resubscribed') > 0,
       5_000,
       'both buses to log the resubscription',
     );
@@ -231,47 +175,9 @@ describe('RedisRevocationBus', () => {
     await eventually(closedWith(bobOnA), 1_000, 'A to close bob after the restart');
   });
 
-  it('resubscribes after a restart with ioredis autoResubscribe on (its default) and off (the adapter does it)', async () => {
-    // ioredis alone, no adapter: autoResubscribe brings the subscription back by itself.
-    const plain = await ioredisClient(server);
-    const plainMessages: string[] = [];
-    plain.on('message', (_channel: string, message: string) => plainMessages.push(message));
-    await plain.subscribe('wsgate:revocations');
-    // A bus whose subscriber connection has autoResubscribe off: the adapter resubscribes.
-    const noAuto = makeInstance(
-      createIoRedisCommand(await ioredisClient(server)),
-      await ioredisClient(server, { autoResubscribe: false }),
-    );
-    await noAuto.bus.start();
-    const connection = noAuto.connect('erin', 's-5');
-
-    await server.restart();
-    await eventually(
-      () => noAuto.logger.info.mock.calls.some(([m]) => m === 'revocation bus resubscribed'),
-      5_000,
-      'the bus to resubscribe',
-    );
-    await eventually(
-      async () =>
-        Number(
-          ((await raw.call('PUBSUB', 'NUMSUB', 'wsgate:revocations').catch(() => [])) as unknown[])[1],
-        ) === 2,
-      5_000,
-      'both connections to be subscribed',
-    );
-    await raw.publish(
-      'wsgate:revocations',
-      JSON.stringify({ v: 1, kind: 'subject', id: 'erin', from: 'elsewhere' }),
-    );
-    await eventually(closedWith(connection), 1_000, 'the bus to apply a revocation');
-    await eventually(() => plainMessages.length === 1, 1_000, 'plain ioredis to receive the message');
-  });
-
   it('start() rejects with RevocationBusUnavailableError while Redis is down and succeeds once it is back', async () => {
-    const subscriberClient = await ioredisClient(server);
-    const publishClient = await ioredisClient(server);
+    const instance = await instanceOf(variant);
     await server.kill();
-    const instance = makeInstance(createIoRedisCommand(publishClient), subscriberClient);
     await expect(instance.bus.start()).rejects.toBeInstanceOf(RevocationBusUnavailableError);
     await server.start();
     await eventually(
@@ -293,7 +199,7 @@ describe('RedisRevocationBus', () => {
   });
 
   it('stops applying revocations after close(), and refuses to publish', async () => {
-    const [a, b] = await twoInstances();
+    const [a, b] = await twoInstances(variant);
     const onB = b.connect('alice', 's-1');
     await b.bus.close();
     await b.bus.close();
@@ -303,25 +209,83 @@ describe('RedisRevocationBus', () => {
     await expect(b.bus.revokeSession('s-1')).rejects.toBeInstanceOf(RevocationBusClosedError);
     await expect(b.bus.start()).rejects.toBeInstanceOf(RevocationBusClosedError);
   });
+});
+
+describe('RedisRevocationBus across client families', () => {
+  it('delivers between an ioredis instance and a node-redis instance, both ways', async () => {
+    const ioredis = CLIENT_VARIANTS.find((variant) => variant.family === 'ioredis')!;
+    const nodeRedis = CLIENT_VARIANTS.find((variant) => variant.family === 'node-redis')!;
+    const a = await instanceOf(ioredis);
+    const b = await instanceOf(nodeRedis);
+    await Promise.all([a.bus.start(), b.bus.start()]);
+    const onA = a.connect('alice', 's-1');
+    const onB = b.connect('bob', 's-2');
+    await a.bus.revokeSubject('bob');
+    await b.bus.revokeSubject('alice');
+    await eventually(() => closedWith(onA)() && closedWith(onB)(), 1_000, 'both to apply');
+  });
+
+  it('resubscribes after a restart with ioredis autoResubscribe on (its default) and off (the adapter does it)', async () => {
+    // ioredis alone, no adapter: autoResubscribe brings the subscription back by itself.
+    const plain = await ioredisClient(server);
+    const plainMessages: string[] = [];
+    plain.on('message', (_channel: string, message: string) => plainMessages.push(message));
+    await plain.subscribe('wsgate:revocations');
+    // A bus whose subscriber connection has autoResubscribe off: the adapter resubscribes.
+    const noAuto = makeInstance(
+      createIoRedisCommand(await ioredisClient(server)),
+      createIoRedisSubscriber(await ioredisClient(server, { autoResubscribe: false })),
+    );
+    await noAuto.bus.start();
+    const connection = noAuto.connect('erin', 's-5');
+
+    await server.restart();
+    await eventually(
+      () => noAuto.logged('info', 'revocation bus resubscribed') > 0,
+      5_000,
+      'the bus to resubscribe',
+    );
+    await eventually(
+      async () =>
+        Number(
+          ((await raw.call('PUBSUB', 'NUMSUB', 'wsgate:revocations').catch(() => [])) as unknown[])[1],
+        ) === 2,
+      5_000,
+      'both connections to be subscribed',
+    );
+    await raw.publish(
+      'wsgate:revocations',
+      JSON.stringify({ v: 1, kind: 'subject', id: 'erin', from: 'elsewhere' }),
+    );
+    await eventually(closedWith(connection), 1_000, 'the bus to apply a revocation');
+    await eventually(() => plainMessages.length === 1, 1_000, 'plain ioredis to receive the message');
+  });
 
   it('validates its input and options', async () => {
-    const [a] = await twoInstances();
+    const [a] = await twoInstances(CLIENT_VARIANTS[0]!);
     await expect(a.bus.revokeSession('')).rejects.toBeInstanceOf(WsGateConfigError);
     await expect(a.bus.revokeSubject('alice', 'r'.repeat(124))).rejects.toBeInstanceOf(WsGateConfigError);
     const subscriber = createIoRedisSubscriber(raw);
     const registry = createConnectionRegistry();
-    expect(() => new RedisRevocationBus({ publish: a.publish, subscriber, registry, channel: '' })).toThrow(
-      WsGateConfigError,
-    );
-    expect(
-      () => new RedisRevocationBus({ publish: a.publish, subscriber, registry, commandTimeoutMs: 0 }),
-    ).toThrow(WsGateConfigError);
-    expect(() => new RedisRevocationBus({ publish: a.publish, subscriber: {} as never, registry })).toThrow(
-      WsGateConfigError,
-    );
-    expect(() => new RedisRevocationBus({ publish: a.publish, subscriber, registry: {} as never })).toThrow(
-      WsGateConfigError,
-    );
+    const publish = a.publish;
+    const invalid: Record<string, unknown>[] = [
+      { channel: '' },
+      { commandTimeoutMs: 0 },
+      { subscriber: {} },
+      { registry: {} },
+      { stream: true },
+      { stream: null },
+      { stream: { key: '' } },
+      { stream: { maxLength: 0 } },
+      { stream: { maxAgeMs: 1.5 } },
+      { stream: { replayRetryMs: -1 } },
+    ];
+    for (const options of invalid) {
+      expect(() => new RedisRevocationBus({ publish, subscriber, registry, ...options } as never)).toThrow(
+        WsGateConfigError,
+      );
+    }
+    expect(() => new RedisRevocationBus({ publish, subscriber, registry, stream: false })).not.toThrow();
     expect(() => createNodeRedisSubscriber({} as never)).toThrow(WsGateConfigError);
   });
 });

@@ -16,6 +16,11 @@ export type NodeRedisClient = ReturnType<typeof newNodeRedisClient>;
 
 const opened: { close(): Promise<unknown> }[] = [];
 
+/** Registers a client's clean-up with {@link closeAllClients}. */
+export function trackClient(close: () => Promise<unknown>): void {
+  opened.push({ close });
+}
+
 /**
  * An ioredis client as recommended for the store: fails fast while disconnected
  * (`enableOfflineQueue: false`), reconnects quickly in tests. Resolves once `ready`.

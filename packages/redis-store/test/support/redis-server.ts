@@ -2,7 +2,10 @@
 // on the same port. Reusable by any suite (it has no vitest dependency).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link startRedisServer}. */
@@ -22,6 +25,8 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** The server's own data directory (`--dir`: snapshots, AOF), kept across `kill`/`start`, removed by `stop`. */
+  readonly dir: string;
   /** Whether a server process is running. */
   readonly running: boolean;
   /** Kills the server abruptly (SIGKILL, a crash) and waits for it to exit. No-op if stopped. */
@@ -34,7 +39,7 @@ export interface RedisServer {
   pause(): void;
   /** Thaws a paused process (SIGCONT). */
   resume(): void;
-  /** Kills the server for good. */
+  /** Kills the server for good and removes its data directory. */
   stop(): Promise<void>;
 }
 
@@ -75,6 +80,7 @@ class RedisServerProcess implements RedisServer {
   private child: ChildProcess | undefined;
   private output = '';
   private readonly killOnExit = () => this.child?.kill('SIGKILL');
+  readonly dir = mkdtempSync(join(tmpdir(), 'wsgate-redis-'));
 
   constructor(
     readonly port: number,
@@ -103,6 +109,8 @@ class RedisServerProcess implements RedisServer {
       'no',
       '--daemonize',
       'no',
+      '--dir',
+      this.dir,
       ...(this.options.extraArgs ?? []),
     ];
     this.output = '';
@@ -160,14 +168,16 @@ class RedisServerProcess implements RedisServer {
     this.child?.kill('SIGCONT');
   }
 
-  stop(): Promise<void> {
-    return this.kill();
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 /**
- * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` and resolves
- * once it answers PING. Call `stop()` when done (an exiting test process kills it too).
+ * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no --dir <own temp dir>`
+ * and resolves once it answers PING (a RDB or AOF file in its directory is loaded, as by a real
+ * restart). Call `stop()` when done (an exiting test process kills it too).
  *
  * @example
  * const redis = await startRedisServer();

@@ -150,7 +150,7 @@ async function profileMemory(ctx, dir) {
 /** `--profile=tickets`: the ticket service with 50 issue+redeem chains in flight, memory and Redis stores. */
 async function profileTickets(ctx, dir) {
   const { log, settings } = ctx;
-  const stores = ctx.redisUrl === undefined ? ['memory'] : ['memory', 'redis'];
+  const stores = ctx.redisUrl === undefined ? ['memory'] : ['memory', 'redis', 'redis-raw'];
   const host = await ctx.startServer(undefined);
   try {
     for (const store of stores) {

@@ -7,7 +7,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { createTicketService } from '@wsgate/core';
 import { serveRpc } from './ipc.mjs';
 import { ORIGIN, subjectOf } from './protocol.mjs';
-import { createTicketStore } from './ticket-stores.mjs';
+import { createRawRedisPair, createTicketStore } from './ticket-stores.mjs';
 
 let server;
 let profiler;
@@ -26,32 +26,64 @@ async function settleGc() {
   }
 }
 
-/** Issue+redeem pairs on a ticket service, `inFlight` chains at once, bounded in count and time. */
-async function ticketOps({ store: storeKind, inFlight, durationMs, maxOps, redisUrl }) {
+/**
+ * One issue+redeem pair at a time, by store kind: through core's ticket service on the store, or
+ * (`'redis-raw'`) the raw ioredis reference pair, which stores the same record.
+ */
+async function pairRunner(storeKind, redisUrl) {
+  if (storeKind === 'redis-raw') {
+    const raw = await createRawRedisPair({ redisUrl });
+    return {
+      async run(subject) {
+        const issuedAt = Date.now();
+        await raw.pair({
+          v: 1,
+          subject,
+          sessionId: `s-${subject}`,
+          claims: { roles: ['user'] },
+          ip: '127.0.0.1',
+          origin: ORIGIN,
+          issuedAt,
+          expiresAt: issuedAt + 30_000,
+        });
+      },
+      close: () => raw.close(),
+    };
+  }
   const store = await createTicketStore(storeKind, { redisUrl });
   const tickets = createTicketService(store === undefined ? {} : { store });
+  const context = { ip: '127.0.0.1', origin: ORIGIN };
+  return {
+    async run(subject) {
+      const { ticket } = await tickets.issue({
+        subject,
+        sessionId: `s-${subject}`,
+        claims: { roles: ['user'] },
+        ip: '127.0.0.1',
+        origin: ORIGIN,
+      });
+      const redeemed = await tickets.redeem(ticket, context);
+      if (!redeemed.ok) throw new Error(`redeem refused: ${redeemed.reason}`);
+    },
+    close: () => tickets.close(),
+  };
+}
+
+/** Issue+redeem pairs, `inFlight` chains at once, bounded in count and time. */
+async function ticketOps({ store: storeKind, inFlight, durationMs, maxOps, redisUrl }) {
+  const runner = await pairRunner(storeKind, redisUrl);
   let started = 0;
   let done = 0;
   let errors = 0;
   let firstError;
-  const context = { ip: '127.0.0.1', origin: ORIGIN };
   const begin = cpuSample();
   const deadline = begin.wallMs + durationMs;
   async function chain() {
     while (started < maxOps && performance.now() < deadline) {
       const n = started++;
       try {
-        const subject = subjectOf(n);
-        const { ticket } = await tickets.issue({
-          subject,
-          sessionId: `s-${subject}`,
-          claims: { roles: ['user'] },
-          ip: '127.0.0.1',
-          origin: ORIGIN,
-        });
-        const redeemed = await tickets.redeem(ticket, context);
-        if (redeemed.ok) done += 1;
-        else throw new Error(`redeem refused: ${redeemed.reason}`);
+        await runner.run(subjectOf(n));
+        done += 1;
       } catch (error) {
         errors += 1;
         firstError ??= error.message;
@@ -60,7 +92,7 @@ async function ticketOps({ store: storeKind, inFlight, durationMs, maxOps, redis
   }
   await Promise.all(Array.from({ length: inFlight }, chain));
   const end = cpuSample();
-  await tickets.close();
+  await runner.close();
   return {
     count: done,
     errors,
