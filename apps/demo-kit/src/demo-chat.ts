@@ -51,8 +51,6 @@ export function announceFrame(from: string, text: string): { type: 'announce'; f
   return { type: 'announce', from, text };
 }
 
-/** Message of the `FORBIDDEN` error frame of an `announce` by a user without the `admin` role. */
-export const ANNOUNCE_FORBIDDEN_MESSAGE = 'admin role required';
 
 /**
  * Which sockets joined which room. A socket joins at most `maxRoomsPerSocket` rooms (joining one

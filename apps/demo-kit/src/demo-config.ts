@@ -53,6 +53,12 @@ export interface DemoConfig {
   /** Longest wait for one Redis command before the request is answered 503 (`REDIS_TIMEOUT_MS`). @default 1_000 */
   readonly redisTimeoutMs: number;
   readonly loginLimits: LoginLimits;
+  /**
+   * `POST /ws-ticket` requests per client address and minute, counted before authentication
+   * (`TICKET_LIMIT_PER_ADDRESS`), beside the protocol's 30 tickets per session and minute.
+   * @default 300
+   */
+  readonly ticketLimitPerAddress: number;
   readonly sessions: SessionLimits;
   /** Rooms one socket may join; one more is `TOO_MANY_ROOMS` (`MAX_ROOMS_PER_SOCKET`). @default 50 */
   readonly maxRoomsPerSocket: number;
@@ -166,5 +172,6 @@ export function readDemoConfig(env: Env, options: { readonly defaultPort: number
       maxAgeMs: integer(env, 'SESSION_MAX_AGE_MS', 12 * 60 * 60 * 1_000, 1_000, 30 * DAY_MS),
     }),
     maxRoomsPerSocket: integer(env, 'MAX_ROOMS_PER_SOCKET', 50, 1, 10_000),
+    ticketLimitPerAddress: integer(env, 'TICKET_LIMIT_PER_ADDRESS', 300, 1, 1_000_000),
   });
 }

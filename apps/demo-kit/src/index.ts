@@ -9,7 +9,6 @@ export {
 } from './demo-auth.js';
 export { createDemoBackend, type DemoBackend } from './demo-backend.js';
 export {
-  ANNOUNCE_FORBIDDEN_MESSAGE,
   announceFrame,
   ChatRooms,
   MAX_TEXT_LENGTH,

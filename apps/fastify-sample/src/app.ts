@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import { errorFrame } from '@wsgate/core';
-import wsgate from '@wsgate/fastify';
+import wsgate, { defineMessages, MessageRejection } from '@wsgate/fastify';
 import {
-  ANNOUNCE_FORBIDDEN_MESSAGE,
   announceFrame,
   ChatRooms,
   createDemoBackend,
@@ -28,7 +25,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import type { WebSocket } from 'ws';
-import { messageSchemas, type ClientMessage } from './protocol.js';
+import { messageSchemas } from './protocol.js';
 
 declare module '@wsgate/fastify' {
   interface WsGateClaims {
@@ -43,12 +40,6 @@ export const HTTP_LIMITS = Object.freeze({
   maxHeaderBytes: 16_384,
   maxHeadersCount: 100,
 });
-
-function rateLimitKey(sessionToken: string | undefined, ip: string): string {
-  return sessionToken === undefined
-    ? `ip:${ip}`
-    : `sid:${createHash('sha256').update(sessionToken).digest('base64url')}`;
-}
 
 /** `TRUST_PROXY` as Fastify's option takes it (a hop count as the function proxy-addr makes of it). */
 function fastifyTrustProxy(
@@ -123,17 +114,14 @@ export async function buildApp(
     origins: { allow: config.allowedOrigins },
     tickets: { ttlMs: config.ticketTtlMs, store: backend.ticketStore },
     transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
-    messages: { schemas: messageSchemas },
     refusal: config.refusal,
     isSessionActive: (principal) => auth.isSessionActive(principal.sessionId),
     ticketRoute: {
       path: '/ws-ticket',
-      // Per session; the key is a hash so the limiter never holds a usable cookie value.
-      rateLimit: {
-        max: 30,
-        timeWindow: 60_000,
-        keyGenerator: (request) => rateLimitKey(request.cookies[SESSION_COOKIE], request.ip),
-      },
+      // 30 tickets per session and minute (the protocol's, counted by @wsgate after authenticate),
+      // and a guard against floods per client address in front of it.
+      perSession: { max: 30, windowMs: 60_000 },
+      perAddress: { max: config.ticketLimitPerAddress, windowMs: 60_000 },
       authenticate: (request) => auth.ticketSubject(request.cookies[SESSION_COOKIE]),
     },
   });
@@ -193,33 +181,43 @@ export async function buildApp(
     return answer(reply, logout);
   });
 
-  app.get('/ws', { websocket: true }, (socket, request) => {
-    const { principal } = request.wsgate;
-    const user = principal.subject;
-    const roles = principal.claims.roles;
-    const { send } = request.wsgate;
-    send(socket, welcomeFrame(user, roles));
-    socket.once('close', () => rooms.leaveAll(socket));
-
-    request.wsgate.onMessage<ClientMessage>(socket, {
-      join: ({ room }) => {
+  // Every message type: its schema (checked first) and, for announce, the role it needs.
+  const messages = defineMessages({
+    join: {
+      schema: messageSchemas.join,
+      handler: ({ room }, { socket }) => {
         const joined = rooms.join(socket, room);
-        send(socket, joined.ok ? joined.reply : errorFrame(joined.code, joined.message));
+        if (!joined.ok) throw new MessageRejection(joined.code, joined.message);
+        return joined.reply;
       },
-      chat: ({ room, text }) => {
-        const chat = rooms.chat(socket, user, room, text);
-        if (!chat.ok) return send(socket, errorFrame(chat.code, chat.message));
+    },
+    chat: {
+      schema: messageSchemas.chat,
+      handler: ({ room, text }, { socket, principal }) => {
+        const chat = rooms.chat(socket, principal.subject, room, text);
+        if (!chat.ok) throw new MessageRejection(chat.code, chat.message);
         const frame = JSON.stringify(chat.frame);
-        for (const member of chat.recipients) send(member, frame);
+        for (const member of chat.recipients) app.wsgate.send(member, frame);
       },
-      whoami: () => send(socket, whoamiFrame(user, roles)),
-      announce: ({ text }) => {
-        if (!roles.includes('admin'))
-          return send(socket, errorFrame('FORBIDDEN', ANNOUNCE_FORBIDDEN_MESSAGE));
-        const frame = announceFrame(user, text);
-        for (const client of app.websocketServer.clients) send(client, frame);
+    },
+    whoami: {
+      schema: messageSchemas.whoami,
+      handler: (_message, { principal }) => whoamiFrame(principal.subject, principal.claims.roles),
+    },
+    announce: {
+      schema: messageSchemas.announce,
+      roles: ['admin'], // FORBIDDEN for everyone else, from @wsgate
+      handler: ({ text }, { principal }) => {
+        const frame = announceFrame(principal.subject, text);
+        for (const client of app.websocketServer.clients) app.wsgate.send(client, frame);
       },
-    });
+    },
+  });
+
+  app.get('/ws', { websocket: true, config: { wsgate: { messages } } }, (socket, request) => {
+    const { principal, send } = request.wsgate;
+    send(socket, welcomeFrame(principal.subject, principal.claims.roles));
+    socket.once('close', () => rooms.leaveAll(socket));
   });
 
   return app;

@@ -12,7 +12,7 @@ import { HttpExceptionFilter } from './http-exception.filter.js';
 import { loginThrottlers } from './login-throttler.guard.js';
 import { PageController } from './page.controller.js';
 
-/** Tickets per session and minute on POST /ws-ticket. */
+/** Tickets per session and minute on POST /ws-ticket (the protocol's). */
 const TICKETS_PER_MINUTE = 30;
 
 @Module({})
@@ -31,6 +31,8 @@ export class AppModule {
           inject: [DEMO_BACKEND],
           useFactory: ({ auth, ticketStore }: DemoBackend) => ({
             origins: { allow: [...config.allowedOrigins] },
+            // The demo protocol's { type, ... } messages (Nest's default is { event, data }).
+            envelope: 'type',
             // With REDIS_URL, any instance redeems (once) a ticket another one issued.
             tickets: {
               ttlMs: config.ticketTtlMs,
@@ -45,7 +47,8 @@ export class AppModule {
                 auth.ticketSubject(
                   (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE],
                 ),
-              throttle: { limit: TICKETS_PER_MINUTE, ttl: 60_000 },
+              perSession: { max: TICKETS_PER_MINUTE, windowMs: 60_000 },
+              perAddress: { max: config.ticketLimitPerAddress, windowMs: 60_000 },
             },
           }),
           ticketRoute: { path: '/ws-ticket' },

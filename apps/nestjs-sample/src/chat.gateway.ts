@@ -1,4 +1,4 @@
-import { Inject, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Inject, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -7,7 +7,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Principal, SupervisedSocket } from '@wsgate/core';
+import type { Principal, SendableSocket } from '@wsgate/core';
 import {
   Roles,
   rolesOf,
@@ -16,23 +16,21 @@ import {
   WsGateMessageException,
   WsGateService,
   WsPrincipal,
-  WsValidationPipe,
 } from '@wsgate/nestjs';
 import { announceFrame, ChatRooms, type DemoConfig, welcomeFrame, whoamiFrame } from 'demo-kit';
 import { APP_CONFIG } from './demo-backend.module.js';
-import { AnnounceMessage, ChatMessage, JoinMessage, WhoamiMessage } from './messages.dto.js';
+import { AnnounceMessage, ChatMessage, JoinMessage } from './messages.dto.js';
 
 /** A `ws` socket as the gateway sees it (what the core supervisor needs to send safely). */
-type ChatSocket = SupervisedSocket;
+type ChatSocket = SendableSocket;
 
 /**
- * The demo protocol. Identity comes only from the ticket (WsPrincipal); every message is a DTO
- * checked by WsValidationPipe; refusals are error frames sent by WsGateExceptionFilter; the
- * rooms are the demo kit's.
+ * The demo protocol. Identity comes only from the ticket (WsPrincipal); every message is
+ * validated against its DTO by WsGateAdapter before the guard runs; refusals are error frames
+ * sent by WsGateExceptionFilter; the rooms are the demo kit's.
  */
 @UseFilters(WsGateExceptionFilter)
 @UseGuards(WsAuthGuard)
-@UsePipes(new WsValidationPipe())
 @WebSocketGateway({ path: '/ws' })
 export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket> {
   private readonly sockets = new Set<ChatSocket>();
@@ -84,10 +82,7 @@ export class ChatGateway implements OnGatewayConnection<ChatSocket>, OnGatewayDi
   }
 
   @SubscribeMessage('whoami')
-  whoami(
-    @MessageBody() _message: WhoamiMessage,
-    @WsPrincipal() principal: Principal,
-  ): { type: 'whoami'; user: string; roles: string[] } {
+  whoami(@WsPrincipal() principal: Principal): { type: 'whoami'; user: string; roles: string[] } {
     return whoamiFrame(principal.subject, rolesOf(principal));
   }
 

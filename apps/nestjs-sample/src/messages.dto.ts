@@ -1,5 +1,5 @@
-// One DTO per client message: the whole {type, ...} object, nothing more (WsValidationPipe
-// refuses undeclared properties).
+// One DTO per client message: the whole {type, ...} object, nothing more (WsGateAdapter refuses
+// undeclared properties). `whoami` carries nothing: its handler takes no body.
 import { WsMessageDto } from '@wsgate/nestjs';
 import { IsString, Length, Matches } from 'class-validator';
 import { MAX_TEXT_LENGTH, ROOM_PATTERN } from 'demo-kit';
@@ -21,8 +21,6 @@ export class ChatMessage extends WsMessageDto {
   @Length(1, MAX_TEXT_LENGTH)
   text!: string;
 }
-
-export class WhoamiMessage extends WsMessageDto {}
 
 export class AnnounceMessage extends WsMessageDto {
   @IsString()

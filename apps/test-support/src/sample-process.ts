@@ -32,6 +32,7 @@ export const TEST_TLS = {
 export const RELAXED_LOGIN_LIMITS: Readonly<Record<string, string>> = Object.freeze({
   LOGIN_LIMIT_PER_ADDRESS: '1000000',
   LOGIN_LIMIT_PER_ACCOUNT: '1000000',
+  TICKET_LIMIT_PER_ADDRESS: '1000000',
 });
 
 const READY_TIMEOUT_MS = 15_000;
