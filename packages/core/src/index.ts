@@ -109,6 +109,8 @@ export {
   invalidMessage,
   MESSAGE_ERRORS,
   messageError,
+  messageErrorForStatus,
+  messageErrorFrom,
   unknownMessage,
   type MessageError,
   type MessageErrorCode,
@@ -216,6 +218,7 @@ export {
   type TrustProxy,
 } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
+export { handleUpgrade, type UpgradeHandlers, type UpgradingServer } from './upgrade-handler.js';
 export {
   afterPendingResponse,
   guardUpgrade,

@@ -1,3 +1,4 @@
+import { errorCodeForStatus } from './http-errors.js';
 import type { ValidationIssue } from './validator.js';
 
 /**
@@ -69,4 +70,46 @@ export function invalidMessage(name: string, issues: readonly ValidationIssue[])
     SAFE_NAME.test(name) ? `invalid "${name}" message` : 'invalid message',
     issues,
   );
+}
+
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const MAX_ERROR_TEXT = 500;
+const MAX_ISSUES = 20;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * An error-shaped value (`{ code, message, issues? }`, e.g. what an app's handler threw) made
+ * safe to send: only `code` (`UPPER_SNAKE`), `message` and well-formed `issues` survive, every
+ * string bounded; anything else is `undefined` (then answer `INTERNAL_ERROR`).
+ */
+export function messageErrorFrom(candidate: unknown): MessageError | undefined {
+  if (!isRecord(candidate)) return undefined;
+  const { code, message, issues } = candidate;
+  if (typeof code !== 'string' || !ERROR_CODE.test(code) || typeof message !== 'string' || message === '')
+    return undefined;
+  const safeIssues = Array.isArray(issues)
+    ? issues
+        .filter(
+          (issue): issue is ValidationIssue =>
+            isRecord(issue) && typeof issue['path'] === 'string' && typeof issue['message'] === 'string',
+        )
+        .slice(0, MAX_ISSUES)
+        .map((issue) => ({ path: issue.path.slice(0, 200), message: issue.message.slice(0, MAX_ERROR_TEXT) }))
+    : undefined;
+  return messageError(code, message.slice(0, MAX_ERROR_TEXT), safeIssues);
+}
+
+/** The message error standing for an HTTP status (an HTTP exception thrown on the message path). */
+export function messageErrorForStatus(status: number): MessageError {
+  if (status === 400 || status === 422) return messageError('VALIDATION_FAILED', 'invalid message');
+  if (status === 401) return MESSAGE_ERRORS.unauthenticated;
+  if (status === 403) return MESSAGE_ERRORS.forbidden;
+  if (status === 503) return MESSAGE_ERRORS.unavailable;
+  if (status >= 500) return MESSAGE_ERRORS.internal;
+  if (status === 429) return messageError('RATE_LIMITED', 'too many requests');
+  const code = errorCodeForStatus(status);
+  return messageError(code, code.toLowerCase().replace(/_/g, ' '));
 }

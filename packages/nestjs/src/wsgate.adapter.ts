@@ -152,12 +152,16 @@ export class WsGateAdapter extends WsAdapter {
     const { gate } = this.resolve();
     httpServer.on(
       'upgrade',
-      createUpgradeListener(gate, {
-        serverFor: (request) => this.serverFor(port, request),
-        accepted: (server, client, request, acceptance) => this.accept(server, client, request, acceptance),
-        report: (event) => this.onAudit(event),
-        protocols: this.protocols,
-      }),
+      createUpgradeListener(
+        gate,
+        (request) => this.serverFor(port, request),
+        (server) => ({
+          accepted: (client, acceptance, request) =>
+            this.accept(server as RoutedServer, client, acceptance, request),
+          report: (event) => this.onAudit(event),
+          protocols: this.protocols,
+        }),
+      ),
     );
     return httpServer;
   }
@@ -196,8 +200,8 @@ export class WsGateAdapter extends WsAdapter {
   private accept(
     server: RoutedServer,
     client: WebSocket,
-    request: IncomingMessage,
     acceptance: UpgradeAcceptance,
+    request: IncomingMessage,
   ): void {
     const { gate, codec } = this.resolve();
     const send = (text: string) => void gate.supervisor.send(client, text);
