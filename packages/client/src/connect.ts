@@ -156,7 +156,6 @@ export function connect<
       if (socket !== current || stopped) return;
       opened = true;
       failures = 0;
-      if (handshake.firstFrame !== undefined) current.send(handshake.firstFrame);
       for (const text of queue.splice(0)) current.send(text);
       setState('open');
     };

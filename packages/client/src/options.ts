@@ -80,8 +80,8 @@ export interface ConnectOptions {
    */
   fetchInit?: RequestInit;
   /**
-   * Where the ticket travels: `?ticket=` in the URL, a `wsgate.ticket.<ticket>` subprotocol
-   * beside `wsgate`, or a first frame `{"type":"auth","ticket":"..."}`.
+   * Where the ticket travels in the handshake: `?ticket=` in the URL, or a
+   * `wsgate.ticket.<ticket>` subprotocol beside `wsgate`.
    * @default 'subprotocol'
    */
   transport?: TicketTransport;
@@ -117,7 +117,7 @@ export interface ClientConfig {
   readonly fetch: FetchLike;
 }
 
-const TRANSPORTS: readonly string[] = ['query', 'subprotocol', 'first-message'];
+const TRANSPORTS: readonly string[] = ['query', 'subprotocol'];
 
 function invalid(message: string): WsGateClientError {
   return new WsGateClientError('WSGATE_CLIENT_INVALID_OPTION', message);

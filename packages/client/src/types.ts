@@ -38,7 +38,7 @@ export type MessageOf<TServer> = MessageMap<TServer>[keyof MessageMap<TServer>];
 /**
  * Lifecycle of a client:
  * - `connecting` — first attempt: fetching a ticket, then the handshake.
- * - `open` — the socket is open (with `first-message`, the auth frame has been sent).
+ * - `open` — the socket is open.
  * - `reconnecting` — waiting out a backoff delay, or re-attempting, after a failure or a drop.
  * - `closed` — terminal: see the `stopped` event for why.
  */

@@ -16,6 +16,7 @@ describe('options', () => {
     ['non-ws url', { url: 'ftp://h/ws' }],
     ['url with a fragment', { url: 'ws://h/ws#x' }],
     ['unknown transport', { transport: 'cookie' }],
+    ['the removed first-message transport', { transport: 'first-message' }],
     ['negative queueLimit', { queueLimit: -1 }],
     ['fractional queueLimit', { queueLimit: 1.5 }],
     ['empty queryParam', { queryParam: '' }],

@@ -20,10 +20,10 @@ function expectFreshTickets(s: TicketServer): void {
 const opened = (c: WsGateClient) => once(c, 'state', (state) => state === 'open');
 
 describe('reconnect', () => {
-  it.each(['query', 'subprotocol', 'first-message'] as const)(
+  it.each(['query', 'subprotocol'] as const)(
     '%s: a fresh ticket for every attempt (N attempts, N distinct tickets)',
     async (transport) => {
-      server = await startTicketServer(transport === 'first-message' ? { mode: 'first-message' } : {});
+      server = await startTicketServer();
       client = connect({
         ticketUrl: server.ticketUrl,
         url: server.url,
