@@ -1,4 +1,5 @@
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, jitterDelay } from './backoff.js';
+import { closeAction } from './close-codes.js';
 import { type AnyHandler, Emitter } from './emitter.js';
 import { WsGateClientError } from './errors.js';
 import { parseFrame } from './frame-parser.js';
@@ -25,14 +26,13 @@ const RESERVED: ReadonlySet<string> = new Set<keyof ClientEvents>([
   'message',
 ]);
 
-/** Close codes after which the client stops instead of retrying. */
-const STOP_CODES: Readonly<Record<number, StopReason>> = { 4401: 'unauthenticated', 4403: 'forbidden' };
-
 /**
  * Connects to a @wsgate server: fetches a fresh single-use ticket, opens the WebSocket with
  * it, and keeps the connection up — every attempt with a new ticket, retries with exponential
  * backoff and full jitter, and a stop for good when authentication is refused (ticket endpoint
- * 401/403, close code 4401/4403).
+ * 401/403, close code 4401/4403). A close with 4000 (re-authenticate: the server's connection
+ * lifetime was reached) reconnects at once, after a short jitter only; 1012 (service restart)
+ * and any other close reconnect after the backoff delay.
  *
  * @typeParam TServer - inbound messages: a map `{ [type]: message }` or a union of `{ type }` objects.
  * @typeParam TClient - outbound messages accepted by `send()`.
@@ -108,13 +108,21 @@ export function connect<
     return stopped ? undefined : result;
   };
 
-  const scheduleRetry = (): void => {
+  /**
+   * Schedules the next attempt. `reauthenticate` (after a 4000 close): the first attempt waits
+   * only the re-authentication jitter instead of the backoff delay.
+   */
+  const scheduleRetry = (delay: 'backoff' | 'reauthenticate' = 'backoff'): void => {
     if (stopped) return;
     if (failures >= config.reconnect.maxAttempts) {
       stop('retries-exhausted');
       return;
     }
-    const delayMs = backoffDelay(failures, config.reconnect);
+    const { reconnect } = config;
+    const delayMs =
+      delay === 'reauthenticate' && failures === 0
+        ? jitterDelay(reconnect.reauthenticateJitterMs, reconnect.random)
+        : backoffDelay(failures, reconnect);
     failures += 1;
     setState('reconnecting');
     if (!stopped) emit('retry', { attempt: failures, delayMs }); // a 'state' handler may have called close()
@@ -171,13 +179,14 @@ export function connect<
         reason: typeof event.reason === 'string' ? event.reason : '',
       };
       emit('close', info);
-      const stopReason = STOP_CODES[info.code];
-      if (stopReason !== undefined) {
-        stop(stopReason, { closeCode: info.code });
-      } else if (!stopped) {
-        if (opened) scheduleRetry();
-        else void probe();
+      if (stopped) return; // a 'close' handler called close()
+      if (!opened) {
+        void probe();
+        return;
       }
+      const action = closeAction(info.code);
+      if (action.kind === 'stop') stop(action.reason, { closeCode: info.code });
+      else scheduleRetry(action.delay);
     };
   };
 

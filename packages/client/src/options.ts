@@ -58,6 +58,13 @@ export interface ReconnectOptions {
   factor?: number;
   /** Retries in a row (reset by every successful open) before giving up. @default Infinity */
   maxAttempts?: number;
+  /**
+   * Ceiling of the random wait, in ms, before the first attempt after a close with 4000
+   * (re-authenticate: the server's connection lifetime was reached). That attempt gets no
+   * backoff delay, only this jitter, so that the clients of a whole server do not all come back
+   * in the same instant. @default 250
+   */
+  reauthenticateJitterMs?: number;
   /** Uniform random number in [0, 1), for the full jitter. @default Math.random */
   random?: () => number;
   /** Timer functions. @default globalThis.setTimeout / globalThis.clearTimeout */
@@ -109,6 +116,7 @@ export interface ClientConfig {
     readonly initialDelayMs: number;
     readonly maxDelayMs: number;
     readonly factor: number;
+    readonly reauthenticateJitterMs: number;
     readonly random: () => number;
     readonly timers: TimerFunctions;
   };
@@ -187,6 +195,12 @@ export function resolveOptions(options: ConnectOptions): ClientConfig {
     (n) => n >= initialDelayMs && Number.isFinite(n),
   );
   const factor = number(reconnect.factor, 2, 'reconnect.factor', (n) => n >= 1 && Number.isFinite(n));
+  const reauthenticateJitterMs = number(
+    reconnect.reauthenticateJitterMs,
+    250,
+    'reconnect.reauthenticateJitterMs',
+    (n) => n >= 0 && Number.isFinite(n),
+  );
   const random = reconnect.random ?? Math.random;
   if (typeof random !== 'function') throw invalid('reconnect.random must be a function');
   const timers: TimerFunctions = reconnect.timers ?? {
@@ -215,6 +229,7 @@ export function resolveOptions(options: ConnectOptions): ClientConfig {
       initialDelayMs,
       maxDelayMs,
       factor,
+      reauthenticateJitterMs,
       random,
       timers,
     }),
