@@ -3,6 +3,13 @@ import { closeAction } from './close-codes.js';
 import { type AnyHandler, Emitter } from './emitter.js';
 import { WsGateClientError } from './errors.js';
 import { parseFrame } from './frame-parser.js';
+import {
+  checkFrame,
+  type SchemaMessages,
+  type SchemasFor,
+  type ServerSchemas,
+  type UntypedSchemas,
+} from './frame-schemas.js';
 import { type ConnectOptions, resolveOptions, type WebSocketLike } from './options.js';
 import { requestTicket, type TicketResult } from './ticket-fetcher.js';
 import { buildHandshake } from './transports.js';
@@ -34,6 +41,33 @@ const RESERVED: ReadonlySet<string> = new Set<keyof ClientEvents>([
  * lifetime was reached) reconnects at once, after a short jitter only; 1012 (service restart)
  * and any other close reconnect after the backoff delay.
  *
+ * With `schemas`, every inbound frame is validated by the schema of its `type` and handlers are
+ * typed by the schemas' outputs; the second type argument, if any, types `send()`
+ * (`connect<typeof schemas, ClientMessages>(...)`).
+ *
+ * @typeParam S - the `schemas` option: a Standard Schema per frame `type`.
+ * @typeParam TClient - outbound messages accepted by `send()`.
+ * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
+ *
+ * @example
+ * ```ts
+ * const client = connect({
+ *   ticketUrl: '/ws-ticket',
+ *   url: '/ws',
+ *   schemas: { welcome: z.object({ type: z.literal('welcome'), user: z.string() }) },
+ * });
+ * client.on('welcome', (message) => console.log(message.user)); // message: { type: 'welcome'; user: string }
+ * ```
+ */
+export function connect<
+  S extends ServerSchemas & SchemasFor<S>,
+  TClient extends { readonly type: string } = ClientMessage,
+>(options: ConnectOptions & { readonly schemas: S }): WsGateClient<SchemaMessages<S>, TClient>;
+/**
+ * Connects to a @wsgate server without schemas: inbound frames are checked only for being JSON
+ * objects with a string `type`, and typed by the type argument, a promise the server makes.
+ * See the overload with `schemas` for the connection lifecycle.
+ *
  * @typeParam TServer - inbound messages: a map `{ [type]: message }` or a union of `{ type }` objects.
  * @typeParam TClient - outbound messages accepted by `send()`.
  * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
@@ -52,7 +86,16 @@ const RESERVED: ReadonlySet<string> = new Set<keyof ClientEvents>([
 export function connect<
   TServer = DefaultServerMessages,
   TClient extends { readonly type: string } = ClientMessage,
->(options: ConnectOptions): WsGateClient<TServer, TClient> {
+>(options: ConnectOptions & { readonly schemas?: undefined }): WsGateClient<TServer, TClient>;
+/**
+ * Connects with options typed as a plain `ConnectOptions`, whose `schemas` (if any) are not
+ * known statically: messages are typed as `ServerMessage`. Options written out with their
+ * schemas take the first overload, which checks the schemas and types the handlers.
+ *
+ * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
+ */
+export function connect<O extends ConnectOptions>(options: O & UntypedSchemas<O['schemas']>): WsGateClient;
+export function connect(options: ConnectOptions): WsGateClient {
   const config = resolveOptions(options);
   const { timers } = config.reconnect;
   const emitter = new Emitter();
@@ -198,12 +241,17 @@ export function connect<
       );
       return;
     }
-    const { message } = parsed;
+    const checked = config.schemas === undefined ? parsed : checkFrame(config.schemas, parsed.message);
+    if (!checked.ok) {
+      emitError(checked.error);
+      return;
+    }
+    const { message } = checked;
     if (!RESERVED.has(message.type)) emitAny(message.type, message);
     emit('message', message);
   };
 
-  const client: WsGateClient<TServer, TClient> = {
+  const client: WsGateClient = {
     get state() {
       return state;
     },
@@ -214,7 +262,7 @@ export function connect<
     off(name: string, handler: AnyHandler) {
       emitter.off(name, handler);
     },
-    send(message: TClient) {
+    send(message: ClientMessage) {
       if (stopped) throw new WsGateClientError('WSGATE_CLIENT_CLOSED', 'the client is closed');
       let text: string | undefined;
       try {

@@ -1,4 +1,6 @@
 import { WsGateClientError } from './errors.js';
+import { resolveSchemas, type ServerSchemas } from './frame-schemas.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 import type { TicketTransport } from './transports.js';
 
 /**
@@ -98,6 +100,15 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | boolean;
   /** Largest number of messages `send()` queues while not open; `0` makes `send()` throw instead. @default 100 */
   queueLimit?: number;
+  /**
+   * Schemas for server frames, keyed by frame `type` ([Standard Schema](https://standardschema.dev):
+   * Zod 4, Valibot 1, ArkType 2, ...). Given, every inbound frame is validated synchronously by
+   * the schema of its `type` and handlers receive the schema's output; a frame that fails, or
+   * whose `type` has no schema, is dropped and reported as an `error` event. Unknown keys follow
+   * the library's own policy (e.g. Zod's `z.object` strips them, `z.strictObject` refuses them).
+   * @default undefined (frames are only checked for being JSON objects with a string `type`)
+   */
+  schemas?: ServerSchemas;
   /** WebSocket class. @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructorLike;
   /** `fetch` function. @default globalThis.fetch */
@@ -121,6 +132,8 @@ export interface ClientConfig {
     readonly timers: TimerFunctions;
   };
   readonly queueLimit: number;
+  /** Schema per frame `type`, or `undefined` when no `schemas` were given. */
+  readonly schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
   readonly WebSocket: WebSocketConstructorLike;
   readonly fetch: FetchLike;
 }
@@ -234,6 +247,7 @@ export function resolveOptions(options: ConnectOptions): ClientConfig {
       timers,
     }),
     queueLimit,
+    schemas: resolveSchemas(options.schemas),
     WebSocket: WebSocketClass,
     fetch: fetchFunction,
   });
