@@ -85,7 +85,7 @@ export interface ClientEvents<TMessage = ServerMessage> {
   state: ConnectionState;
   /** A WebSocket closed (also after a handshake that failed: code 1006). */
   close: CloseInfo;
-  /** Something failed without stopping the client (malformed frame, ticket request, handler). */
+  /** Something failed without stopping the client (malformed or refused frame, ticket request, handler). */
   error: WsGateClientError;
   /** The client stopped for good; the state is `closed`. */
   stopped: StopInfo;
