@@ -2,15 +2,18 @@
 // Keeps README examples from rotting: each fenced code block preceded by a marker
 //   <!-- example: examples/minimal.ts -->
 // must be byte-for-byte the named file, which the package's `typecheck` target compiles.
-// `examples/minimal.ts` itself must be shown in the README (so dropping the block is caught too).
+// `examples/minimal.ts` itself must be shown in the README (so dropping the block is caught too),
+// and so must every file named with `--require` (e.g. a package's second, schema example).
 //
-// Usage: node tools/scripts/check-readme-examples.mjs [packageDir...]   (default: the current directory)
+// Usage: node tools/scripts/check-readme-examples.mjs [--require examples/x.ts]... [packageDir...]
+//   (default directory: the current one)
 // Exit code 1 on any mismatch, with the first differing line of each.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const MARKER = /<!--\s*example:\s*(\S+)\s*-->\s*\r?\n```[A-Za-z]*\r?\n([\s\S]*?)\r?\n```/g;
-const REQUIRED = 'examples/minimal.ts';
+const ALWAYS_REQUIRED = 'examples/minimal.ts';
 
 function firstDifference(expected, actual) {
   const want = expected.split('\n');
@@ -23,7 +26,7 @@ function firstDifference(expected, actual) {
   return 'identical';
 }
 
-function checkPackage(dir) {
+function checkPackage(dir, required) {
   const problems = [];
   const readmePath = join(dir, 'README.md');
   const name = relative(process.cwd(), dir) || '.';
@@ -45,9 +48,14 @@ function checkPackage(dir) {
       );
     }
   }
-  if (existsSync(join(dir, REQUIRED)) && !shown.has(REQUIRED)) {
+  if (existsSync(join(dir, ALWAYS_REQUIRED)) && !shown.has(ALWAYS_REQUIRED))
+    required = [ALWAYS_REQUIRED, ...required];
+  for (const file of required) {
+    if (shown.has(file)) continue;
     problems.push(
-      `${name}/README.md does not show ${REQUIRED} (add "<!-- example: ${REQUIRED} -->" before its code block)`,
+      existsSync(join(dir, file))
+        ? `${name}/README.md does not show ${file} (add "<!-- example: ${file} -->" before its code block)`
+        : `${name}: ${file} is required (--require) but does not exist`,
     );
   }
   if (shown.size === 0 && problems.length === 0)
@@ -55,8 +63,12 @@ function checkPackage(dir) {
   return problems;
 }
 
-const dirs = process.argv.length > 2 ? process.argv.slice(2).map((dir) => resolve(dir)) : [process.cwd()];
-const problems = dirs.flatMap(checkPackage);
+const { values, positionals } = parseArgs({
+  options: { require: { type: 'string', multiple: true, default: [] } },
+  allowPositionals: true,
+});
+const dirs = positionals.length > 0 ? positionals.map((dir) => resolve(dir)) : [process.cwd()];
+const problems = dirs.flatMap((dir) => checkPackage(dir, values.require));
 if (problems.length > 0) {
   for (const problem of problems) console.error(`check-readme-examples: ${problem}`);
   process.exit(1);

@@ -13,7 +13,17 @@ export interface BackoffPolicy {
  * `[0, min(maxDelayMs, initialDelayMs * factor ** attempt))`.
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** attempt);
-  const random = Math.min(Math.max(policy.random(), 0), 1);
-  return Math.min(Math.floor(random * ceiling), Math.max(Math.ceil(ceiling) - 1, 0));
+  return jitterDelay(
+    Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** attempt),
+    policy.random,
+  );
+}
+
+/**
+ * Full jitter under `ceiling`: a uniformly random whole number of milliseconds in
+ * `[0, ceiling)` (0 when `ceiling` is 0), whatever `random` returns.
+ */
+export function jitterDelay(ceiling: number, random: () => number): number {
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.min(Math.floor(r * ceiling), Math.max(Math.ceil(ceiling) - 1, 0));
 }

@@ -1,7 +1,15 @@
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, jitterDelay } from './backoff.js';
+import { closeAction } from './close-codes.js';
 import { type AnyHandler, Emitter } from './emitter.js';
 import { WsGateClientError } from './errors.js';
 import { parseFrame } from './frame-parser.js';
+import {
+  checkFrame,
+  type SchemaMessages,
+  type SchemasFor,
+  type ServerSchemas,
+  type UntypedSchemas,
+} from './frame-schemas.js';
 import { type ConnectOptions, resolveOptions, type WebSocketLike } from './options.js';
 import { requestTicket, type TicketResult } from './ticket-fetcher.js';
 import { buildHandshake } from './transports.js';
@@ -25,14 +33,40 @@ const RESERVED: ReadonlySet<string> = new Set<keyof ClientEvents>([
   'message',
 ]);
 
-/** Close codes after which the client stops instead of retrying. */
-const STOP_CODES: Readonly<Record<number, StopReason>> = { 4401: 'unauthenticated', 4403: 'forbidden' };
-
 /**
  * Connects to a @wsgate server: fetches a fresh single-use ticket, opens the WebSocket with
  * it, and keeps the connection up — every attempt with a new ticket, retries with exponential
  * backoff and full jitter, and a stop for good when authentication is refused (ticket endpoint
- * 401/403, close code 4401/4403).
+ * 401/403, close code 4401/4403). A close with 4000 (re-authenticate: the server's connection
+ * lifetime was reached) reconnects at once, after a short jitter only; 1012 (service restart)
+ * and any other close reconnect after the backoff delay.
+ *
+ * With `schemas`, every inbound frame is validated by the schema of its `type` and handlers are
+ * typed by the schemas' outputs; the second type argument, if any, types `send()`
+ * (`connect<typeof schemas, ClientMessages>(...)`).
+ *
+ * @typeParam S - the `schemas` option: a Standard Schema per frame `type`.
+ * @typeParam TClient - outbound messages accepted by `send()`.
+ * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
+ *
+ * @example
+ * ```ts
+ * const client = connect({
+ *   ticketUrl: '/ws-ticket',
+ *   url: '/ws',
+ *   schemas: { welcome: z.object({ type: z.literal('welcome'), user: z.string() }) },
+ * });
+ * client.on('welcome', (message) => console.log(message.user)); // message: { type: 'welcome'; user: string }
+ * ```
+ */
+export function connect<
+  S extends ServerSchemas & SchemasFor<S>,
+  TClient extends { readonly type: string } = ClientMessage,
+>(options: ConnectOptions & { readonly schemas: S }): WsGateClient<SchemaMessages<S>, TClient>;
+/**
+ * Connects to a @wsgate server without schemas: inbound frames are checked only for being JSON
+ * objects with a string `type`, and typed by the type argument, a promise the server makes.
+ * See the overload with `schemas` for the connection lifecycle.
  *
  * @typeParam TServer - inbound messages: a map `{ [type]: message }` or a union of `{ type }` objects.
  * @typeParam TClient - outbound messages accepted by `send()`.
@@ -52,7 +86,16 @@ const STOP_CODES: Readonly<Record<number, StopReason>> = { 4401: 'unauthenticate
 export function connect<
   TServer = DefaultServerMessages,
   TClient extends { readonly type: string } = ClientMessage,
->(options: ConnectOptions): WsGateClient<TServer, TClient> {
+>(options: ConnectOptions & { readonly schemas?: undefined }): WsGateClient<TServer, TClient>;
+/**
+ * Connects with options typed as a plain `ConnectOptions`, whose `schemas` (if any) are not
+ * known statically: messages are typed as `ServerMessage`. Options written out with their
+ * schemas take the first overload, which checks the schemas and types the handlers.
+ *
+ * @throws {@link WsGateClientError} `WSGATE_CLIENT_INVALID_OPTION` for invalid options.
+ */
+export function connect<O extends ConnectOptions>(options: O & UntypedSchemas<O['schemas']>): WsGateClient;
+export function connect(options: ConnectOptions): WsGateClient {
   const config = resolveOptions(options);
   const { timers } = config.reconnect;
   const emitter = new Emitter();
@@ -108,13 +151,21 @@ export function connect<
     return stopped ? undefined : result;
   };
 
-  const scheduleRetry = (): void => {
+  /**
+   * Schedules the next attempt. `reauthenticate` (after a 4000 close): the first attempt waits
+   * only the re-authentication jitter instead of the backoff delay.
+   */
+  const scheduleRetry = (delay: 'backoff' | 'reauthenticate' = 'backoff'): void => {
     if (stopped) return;
     if (failures >= config.reconnect.maxAttempts) {
       stop('retries-exhausted');
       return;
     }
-    const delayMs = backoffDelay(failures, config.reconnect);
+    const { reconnect } = config;
+    const delayMs =
+      delay === 'reauthenticate' && failures === 0
+        ? jitterDelay(reconnect.reauthenticateJitterMs, reconnect.random)
+        : backoffDelay(failures, reconnect);
     failures += 1;
     setState('reconnecting');
     if (!stopped) emit('retry', { attempt: failures, delayMs }); // a 'state' handler may have called close()
@@ -156,7 +207,6 @@ export function connect<
       if (socket !== current || stopped) return;
       opened = true;
       failures = 0;
-      if (handshake.firstFrame !== undefined) current.send(handshake.firstFrame);
       for (const text of queue.splice(0)) current.send(text);
       setState('open');
     };
@@ -172,13 +222,14 @@ export function connect<
         reason: typeof event.reason === 'string' ? event.reason : '',
       };
       emit('close', info);
-      const stopReason = STOP_CODES[info.code];
-      if (stopReason !== undefined) {
-        stop(stopReason, { closeCode: info.code });
-      } else if (!stopped) {
-        if (opened) scheduleRetry();
-        else void probe();
+      if (stopped) return; // a 'close' handler called close()
+      if (!opened) {
+        void probe();
+        return;
       }
+      const action = closeAction(info.code);
+      if (action.kind === 'stop') stop(action.reason, { closeCode: info.code });
+      else scheduleRetry(action.delay);
     };
   };
 
@@ -190,12 +241,17 @@ export function connect<
       );
       return;
     }
-    const { message } = parsed;
+    const checked = config.schemas === undefined ? parsed : checkFrame(config.schemas, parsed.message);
+    if (!checked.ok) {
+      emitError(checked.error);
+      return;
+    }
+    const { message } = checked;
     if (!RESERVED.has(message.type)) emitAny(message.type, message);
     emit('message', message);
   };
 
-  const client: WsGateClient<TServer, TClient> = {
+  const client: WsGateClient = {
     get state() {
       return state;
     },
@@ -206,7 +262,7 @@ export function connect<
     off(name: string, handler: AnyHandler) {
       emitter.off(name, handler);
     },
-    send(message: TClient) {
+    send(message: ClientMessage) {
       if (stopped) throw new WsGateClientError('WSGATE_CLIENT_CLOSED', 'the client is closed');
       let text: string | undefined;
       try {

@@ -1,7 +1,9 @@
 /**
  * Stable codes of {@link WsGateClientError}. Match on these, never on messages.
  *
- * - `WSGATE_CLIENT_INVALID_OPTION` — `connect()` was given an invalid option (thrown).
+ * - `WSGATE_CLIENT_INVALID_OPTION` — `connect()` was given an invalid option (thrown). Also
+ *   emitted, with the frame dropped, when a schema shows only on a frame that it is unusable:
+ *   it validated asynchronously, or returned a value whose `type` is not its key.
  * - `WSGATE_CLIENT_TICKET_REQUEST_FAILED` — the ticket endpoint could not be reached, or answered
  *   with a status other than 2xx, 401 and 403 (emitted; the client retries).
  * - `WSGATE_CLIENT_TICKET_RESPONSE_INVALID` — the ticket endpoint answered 2xx without a usable
@@ -9,6 +11,10 @@
  * - `WSGATE_CLIENT_CONNECTION_FAILED` — the WebSocket constructor threw (emitted; the client retries).
  * - `WSGATE_CLIENT_MALFORMED_FRAME` — an inbound frame was not a JSON object with a string
  *   `type` (emitted; the frame is dropped, the connection stays open).
+ * - `WSGATE_CLIENT_FRAME_INVALID` — an inbound frame failed the schema of its `type`, or that
+ *   schema threw (emitted; the frame is dropped, the connection stays open).
+ * - `WSGATE_CLIENT_FRAME_TYPE_UNKNOWN` — `schemas` were given and an inbound frame's `type` has
+ *   none (emitted; the frame is dropped, the connection stays open).
  * - `WSGATE_CLIENT_HANDLER_FAILED` — one of your handlers threw; the thrown value is the
  *   `cause` (emitted; the other handlers still run).
  * - `WSGATE_CLIENT_QUEUE_FULL` — `send()` while not open and the send queue is full (thrown).
@@ -21,6 +27,8 @@ export type WsGateClientErrorCode =
   | 'WSGATE_CLIENT_TICKET_RESPONSE_INVALID'
   | 'WSGATE_CLIENT_CONNECTION_FAILED'
   | 'WSGATE_CLIENT_MALFORMED_FRAME'
+  | 'WSGATE_CLIENT_FRAME_INVALID'
+  | 'WSGATE_CLIENT_FRAME_TYPE_UNKNOWN'
   | 'WSGATE_CLIENT_HANDLER_FAILED'
   | 'WSGATE_CLIENT_QUEUE_FULL'
   | 'WSGATE_CLIENT_CLOSED'

@@ -1,5 +1,6 @@
 export { connect } from './connect.js';
 export { WsGateClientError, type WsGateClientErrorCode } from './errors.js';
+export type { SchemaMessages, SchemasFor, ServerSchemas, UntypedSchemas } from './frame-schemas.js';
 export type {
   ConnectOptions,
   FetchLike,
@@ -9,6 +10,15 @@ export type {
   WebSocketConstructorLike,
   WebSocketLike,
 } from './options.js';
+export type {
+  InferOutput,
+  StandardSchemaV1,
+  StandardSchemaV1Issue,
+  StandardSchemaV1Options,
+  StandardSchemaV1Props,
+  StandardSchemaV1Result,
+  StandardSchemaV1Types,
+} from './standard-schema.js';
 export { TICKET_SUBPROTOCOL_PREFIX, WSGATE_SUBPROTOCOL, type TicketTransport } from './transports.js';
 export type {
   ClientEvents,

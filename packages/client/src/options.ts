@@ -1,4 +1,6 @@
 import { WsGateClientError } from './errors.js';
+import { resolveSchemas, type ServerSchemas } from './frame-schemas.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 import type { TicketTransport } from './transports.js';
 
 /**
@@ -58,6 +60,13 @@ export interface ReconnectOptions {
   factor?: number;
   /** Retries in a row (reset by every successful open) before giving up. @default Infinity */
   maxAttempts?: number;
+  /**
+   * Ceiling of the random wait, in ms, before the first attempt after a close with 4000
+   * (re-authenticate: the server's connection lifetime was reached). That attempt gets no
+   * backoff delay, only this jitter, so that the clients of a whole server do not all come back
+   * in the same instant. @default 250
+   */
+  reauthenticateJitterMs?: number;
   /** Uniform random number in [0, 1), for the full jitter. @default Math.random */
   random?: () => number;
   /** Timer functions. @default globalThis.setTimeout / globalThis.clearTimeout */
@@ -80,8 +89,8 @@ export interface ConnectOptions {
    */
   fetchInit?: RequestInit;
   /**
-   * Where the ticket travels: `?ticket=` in the URL, a `wsgate.ticket.<ticket>` subprotocol
-   * beside `wsgate`, or a first frame `{"type":"auth","ticket":"..."}`.
+   * Where the ticket travels in the handshake: `?ticket=` in the URL, or a
+   * `wsgate.ticket.<ticket>` subprotocol beside `wsgate`.
    * @default 'subprotocol'
    */
   transport?: TicketTransport;
@@ -91,6 +100,15 @@ export interface ConnectOptions {
   reconnect?: ReconnectOptions | boolean;
   /** Largest number of messages `send()` queues while not open; `0` makes `send()` throw instead. @default 100 */
   queueLimit?: number;
+  /**
+   * Schemas for server frames, keyed by frame `type` ([Standard Schema](https://standardschema.dev):
+   * Zod 4, Valibot 1, ArkType 2, ...). Given, every inbound frame is validated synchronously by
+   * the schema of its `type` and handlers receive the schema's output; a frame that fails, or
+   * whose `type` has no schema, is dropped and reported as an `error` event. Unknown keys follow
+   * the library's own policy (e.g. Zod's `z.object` strips them, `z.strictObject` refuses them).
+   * @default undefined (frames are only checked for being JSON objects with a string `type`)
+   */
+  schemas?: ServerSchemas;
   /** WebSocket class. @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructorLike;
   /** `fetch` function. @default globalThis.fetch */
@@ -109,15 +127,18 @@ export interface ClientConfig {
     readonly initialDelayMs: number;
     readonly maxDelayMs: number;
     readonly factor: number;
+    readonly reauthenticateJitterMs: number;
     readonly random: () => number;
     readonly timers: TimerFunctions;
   };
   readonly queueLimit: number;
+  /** Schema per frame `type`, or `undefined` when no `schemas` were given. */
+  readonly schemas: ReadonlyMap<string, StandardSchemaV1> | undefined;
   readonly WebSocket: WebSocketConstructorLike;
   readonly fetch: FetchLike;
 }
 
-const TRANSPORTS: readonly string[] = ['query', 'subprotocol', 'first-message'];
+const TRANSPORTS: readonly string[] = ['query', 'subprotocol'];
 
 function invalid(message: string): WsGateClientError {
   return new WsGateClientError('WSGATE_CLIENT_INVALID_OPTION', message);
@@ -187,6 +208,12 @@ export function resolveOptions(options: ConnectOptions): ClientConfig {
     (n) => n >= initialDelayMs && Number.isFinite(n),
   );
   const factor = number(reconnect.factor, 2, 'reconnect.factor', (n) => n >= 1 && Number.isFinite(n));
+  const reauthenticateJitterMs = number(
+    reconnect.reauthenticateJitterMs,
+    250,
+    'reconnect.reauthenticateJitterMs',
+    (n) => n >= 0 && Number.isFinite(n),
+  );
   const random = reconnect.random ?? Math.random;
   if (typeof random !== 'function') throw invalid('reconnect.random must be a function');
   const timers: TimerFunctions = reconnect.timers ?? {
@@ -215,10 +242,12 @@ export function resolveOptions(options: ConnectOptions): ClientConfig {
       initialDelayMs,
       maxDelayMs,
       factor,
+      reauthenticateJitterMs,
       random,
       timers,
     }),
     queueLimit,
+    schemas: resolveSchemas(options.schemas),
     WebSocket: WebSocketClass,
     fetch: fetchFunction,
   });

@@ -1,17 +1,15 @@
 /** Where the ticket travels: see the README for what each server mode expects. */
-export type TicketTransport = 'query' | 'subprotocol' | 'first-message';
+export type TicketTransport = 'query' | 'subprotocol';
 
 /** Subprotocol offered beside the ticket, and selected by the server. */
 export const WSGATE_SUBPROTOCOL = 'wsgate';
 /** Prefix of the subprotocol entry that carries the ticket. */
 export const TICKET_SUBPROTOCOL_PREFIX = 'wsgate.ticket.';
 
-/** What to pass to the WebSocket constructor, and what to send first, for one attempt. */
+/** What to pass to the WebSocket constructor for one attempt. */
 export interface Handshake {
   readonly url: string;
   readonly protocols: string[] | undefined;
-  /** Frame to send right after `open`, before anything else (first-message transport only). */
-  readonly firstFrame: string | undefined;
 }
 
 /**
@@ -30,16 +28,9 @@ export function buildHandshake(
       return {
         url: `${url}${separator}${encodeURIComponent(queryParam)}=${encodeURIComponent(ticket)}`,
         protocols: undefined,
-        firstFrame: undefined,
       };
     }
     case 'subprotocol':
-      return {
-        url,
-        protocols: [WSGATE_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX + ticket],
-        firstFrame: undefined,
-      };
-    case 'first-message':
-      return { url, protocols: undefined, firstFrame: JSON.stringify({ type: 'auth', ticket }) };
+      return { url, protocols: [WSGATE_SUBPROTOCOL, TICKET_SUBPROTOCOL_PREFIX + ticket] };
   }
 }

@@ -38,7 +38,7 @@ export type MessageOf<TServer> = MessageMap<TServer>[keyof MessageMap<TServer>];
 /**
  * Lifecycle of a client:
  * - `connecting` — first attempt: fetching a ticket, then the handshake.
- * - `open` — the socket is open (with `first-message`, the auth frame has been sent).
+ * - `open` — the socket is open.
  * - `reconnecting` — waiting out a backoff delay, or re-attempting, after a failure or a drop.
  * - `closed` — terminal: see the `stopped` event for why.
  */
@@ -85,7 +85,7 @@ export interface ClientEvents<TMessage = ServerMessage> {
   state: ConnectionState;
   /** A WebSocket closed (also after a handshake that failed: code 1006). */
   close: CloseInfo;
-  /** Something failed without stopping the client (malformed frame, ticket request, handler). */
+  /** Something failed without stopping the client (malformed or refused frame, ticket request, handler). */
   error: WsGateClientError;
   /** The client stopped for good; the state is `closed`. */
   stopped: StopInfo;

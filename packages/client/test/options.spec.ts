@@ -16,6 +16,7 @@ describe('options', () => {
     ['non-ws url', { url: 'ftp://h/ws' }],
     ['url with a fragment', { url: 'ws://h/ws#x' }],
     ['unknown transport', { transport: 'cookie' }],
+    ['the removed first-message transport', { transport: 'first-message' }],
     ['negative queueLimit', { queueLimit: -1 }],
     ['fractional queueLimit', { queueLimit: 1.5 }],
     ['empty queryParam', { queryParam: '' }],
@@ -24,6 +25,9 @@ describe('options', () => {
     ['factor below 1', { reconnect: { factor: 0.5 } }],
     ['maxDelayMs below initialDelayMs', { reconnect: { initialDelayMs: 100, maxDelayMs: 50 } }],
     ['random not a function', { reconnect: { random: 0.5 } }],
+    ['reauthenticateJitterMs negative', { reconnect: { reauthenticateJitterMs: -1 } }],
+    ['reauthenticateJitterMs infinite', { reconnect: { reauthenticateJitterMs: Infinity } }],
+    ['reauthenticateJitterMs not a number', { reconnect: { reauthenticateJitterMs: '100' } }],
     ['fetchInit not an object', { fetchInit: 'no' }],
   ])('refuses %s with WSGATE_CLIENT_INVALID_OPTION', (_name, override) => {
     const attempt = () => connect({ ...base, ...override } as ConnectOptions);

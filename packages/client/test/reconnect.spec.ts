@@ -20,10 +20,10 @@ function expectFreshTickets(s: TicketServer): void {
 const opened = (c: WsGateClient) => once(c, 'state', (state) => state === 'open');
 
 describe('reconnect', () => {
-  it.each(['query', 'subprotocol', 'first-message'] as const)(
+  it.each(['query', 'subprotocol'] as const)(
     '%s: a fresh ticket for every attempt (N attempts, N distinct tickets)',
     async (transport) => {
-      server = await startTicketServer(transport === 'first-message' ? { mode: 'first-message' } : {});
+      server = await startTicketServer();
       client = connect({
         ticketUrl: server.ticketUrl,
         url: server.url,
@@ -71,6 +71,119 @@ describe('reconnect', () => {
     expect(await closed).toEqual({ code: 1001, reason: 'restarting' });
     await opened(client);
     expect(server.presented).toHaveLength(2);
+  });
+
+  it('4000 (re-authenticate): reconnects at once with a fresh ticket, after the jitter only, no error', async () => {
+    server = await startTicketServer();
+    client = connect({
+      ticketUrl: server.ticketUrl,
+      url: server.url,
+      WebSocket,
+      // a backoff delay would be 30 s here: the wait below would time out
+      reconnect: { ...fastReconnect, initialDelayMs: 60_000, maxDelayMs: 60_000, reauthenticateJitterMs: 40 },
+    });
+    const events = record(client);
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    server.closeAll(4000, 'connection lifetime reached');
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    expect(events).toEqual([
+      { name: 'state', payload: 'open' },
+      { name: 'close', payload: { code: 4000, reason: 'connection lifetime reached' } },
+      { name: 'state', payload: 'reconnecting' },
+      { name: 'retry', payload: { attempt: 1, delayMs: 20 } }, // random 0.5 × 40
+      { name: 'state', payload: 'open' },
+    ]);
+    expect(server.presented).toHaveLength(2);
+    expect(server.presented.every((p) => p.accepted)).toBe(true);
+    expectFreshTickets(server);
+  });
+
+  it('4000 for a whole server: every client comes back with its own ticket, spread by its jitter', async () => {
+    server = await startTicketServer();
+    const clients = [0.1, 0.5, 0.9].map((r) =>
+      connect({
+        ticketUrl: server!.ticketUrl,
+        url: server!.url,
+        WebSocket,
+        reconnect: { ...fastReconnect, random: () => r, reauthenticateJitterMs: 100 },
+      }),
+    );
+    try {
+      await Promise.all(clients.map((c) => opened(c)));
+      await until(() => server!.sockets.size === 3);
+      const retries = clients.map((c) => once(c, 'retry'));
+      const reopened = clients.map((c) => once(c, 'state', (state) => state === 'open'));
+      server.closeAll(4000);
+      expect((await Promise.all(retries)).map((r) => r.delayMs)).toEqual([10, 50, 90]);
+      await Promise.all(reopened);
+      await until(() => server!.sockets.size === 3);
+      expect(server.presented).toHaveLength(6);
+      expect(server.presented.every((p) => p.accepted)).toBe(true);
+      expectFreshTickets(server);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  it('4000: if the re-authentication attempt fails, the usual backoff takes over', async () => {
+    server = await startTicketServer({ ticketStatus: (n) => (n === 2 ? 503 : 200) });
+    client = connect({
+      ticketUrl: server.ticketUrl,
+      url: server.url,
+      WebSocket,
+      reconnect: { ...fastReconnect, reauthenticateJitterMs: 0 },
+    });
+    const retries: unknown[] = [];
+    client.on('retry', (info) => retries.push(info));
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    server.closeAll(4000);
+    await opened(client);
+    // 1: jitter only (ceiling 0); 2: backoff for the second retry (ceiling 20, random 0.5)
+    expect(retries).toEqual([
+      { attempt: 1, delayMs: 0 },
+      { attempt: 2, delayMs: 10 },
+    ]);
+    expect(server.ticketRequests).toBe(3);
+  });
+
+  it('1012 (service restart): reconnects with a fresh ticket after the usual backoff and jitter, no error', async () => {
+    server = await startTicketServer();
+    client = connect({
+      ticketUrl: server.ticketUrl,
+      url: server.url,
+      WebSocket,
+      reconnect: { ...fastReconnect, reauthenticateJitterMs: 0 },
+    });
+    const events = record(client);
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    server.closeAll(1012, 'service restart');
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    expect(events).toEqual([
+      { name: 'state', payload: 'open' },
+      { name: 'close', payload: { code: 1012, reason: 'service restart' } },
+      { name: 'state', payload: 'reconnecting' },
+      { name: 'retry', payload: { attempt: 1, delayMs: 5 } }, // backoff: ceiling 10, random 0.5
+      { name: 'state', payload: 'open' },
+    ]);
+    expect(server.presented).toHaveLength(2);
+    expectFreshTickets(server);
+  });
+
+  it.each([4000, 1012])('%i with reconnect: false stops with retries-exhausted', async (code) => {
+    server = await startTicketServer();
+    client = connect({ ticketUrl: server.ticketUrl, url: server.url, WebSocket, reconnect: false });
+    await opened(client);
+    await until(() => server!.sockets.size === 1);
+    const stopped = once(client, 'stopped');
+    server.closeAll(code);
+    expect(await stopped).toEqual({ reason: 'retries-exhausted' });
+    await quiet();
+    expect(server.ticketRequests).toBe(1);
   });
 
   it('survives a server restart on the same port: retries through refused connections, then reconnects', async () => {

@@ -22,10 +22,10 @@ function dump(value: unknown): string {
 }
 
 describe('the ticket never leaves its transport', () => {
-  it.each(['query', 'subprotocol', 'first-message'] as const)(
+  it.each(['query', 'subprotocol'] as const)(
     '%s: not in any event, error, or the client object',
     async (transport) => {
-      server = await startTicketServer(transport === 'first-message' ? { mode: 'first-message' } : {});
+      server = await startTicketServer();
       const client = connect({
         ticketUrl: server.ticketUrl,
         url: server.url,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type WsGateClient } from '../src/index.js';
 import { buildHandshake } from '../src/transports.js';
-import { WebSocket, once, until } from './support/helpers.js';
+import { WebSocket, once } from './support/helpers.js';
 import { startTicketServer, type TicketServer } from './support/ticket-server.js';
 
 let server: TicketServer | undefined;
@@ -24,17 +24,6 @@ describe('transports', () => {
     },
   );
 
-  it('first-message: opens, then sends {"type":"auth","ticket"} before anything queued', async () => {
-    server = await startTicketServer({ mode: 'first-message' });
-    client = connect({ ticketUrl: server.ticketUrl, url: server.url, transport: 'first-message', WebSocket });
-    client.send({ type: 'join', room: 'lobby' });
-    client.send({ type: 'whoami' });
-    await once(client, 'state', (state) => state === 'open');
-    await until(() => server!.received.length === 2);
-    expect(server.presented).toEqual([{ ticket: server.issued[0], via: 'first-message', accepted: true }]);
-    expect(server.received).toEqual(['{"type":"join","room":"lobby"}', '{"type":"whoami"}']);
-  });
-
   it('defaults to the subprotocol transport', async () => {
     server = await startTicketServer();
     client = connect({ ticketUrl: server.ticketUrl, url: server.url, WebSocket });
@@ -54,7 +43,6 @@ describe('transports', () => {
     expect(buildHandshake('subprotocol', 'ws://h/ws?x=1', 'ticket', 'abc')).toEqual({
       url: 'ws://h/ws?x=1',
       protocols: ['wsgate', 'wsgate.ticket.abc'],
-      firstFrame: undefined,
     });
   });
 

@@ -103,7 +103,9 @@ describe('types', () => {
       fromUnion.send({ type: 'join' });
       // @ts-expect-error unknown type
       fromUnion.send({ type: 'leave' });
-      expectTypeOf(connect<AsUnion, Outbound>).returns.toEqualTypeOf<WsGateClient<AsUnion, Outbound>>();
+      expectTypeOf(connect<AsUnion, Outbound>({ ticketUrl: '/t', url: '/ws' })).toEqualTypeOf<
+        WsGateClient<AsUnion, Outbound>
+      >();
     });
   });
 

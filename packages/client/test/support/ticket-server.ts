@@ -1,6 +1,5 @@
 // A tiny @wsgate-like server for the client tests: POST /ticket issues single-use tickets,
-// GET /ws upgrades only with a known, unused ticket (query or subprotocol), or — in
-// first-message mode — opens and expects {"type":"auth","ticket"} as the first frame.
+// GET /ws upgrades only with a known, unused ticket (query or subprotocol).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -8,15 +7,13 @@ import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface Presented {
   ticket: string;
-  via: 'query' | 'subprotocol' | 'first-message';
+  via: 'query' | 'subprotocol';
   accepted: boolean;
 }
 
 export interface TicketServerOptions {
   /** Status (or a function of the 1-based request number) for POST /ticket. 200 issues a ticket. */
   ticketStatus?: number | ((requestNumber: number) => number);
-  /** Upgrade mode. */
-  mode?: 'handshake' | 'first-message';
   /** Refuse every upgrade with this status, whatever the ticket (e.g. 401 after a "logout"). */
   refuseUpgradesWith?: number;
   /** Called for every accepted socket. */
@@ -101,24 +98,6 @@ export async function startTicketServer(options: TicketServerOptions = {}): Prom
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/ws') return refuse(socket, 404);
     if (options.refuseUpgradesWith !== undefined) return refuse(socket, options.refuseUpgradesWith);
-    if (options.mode === 'first-message') {
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        ws.once('message', (data) => {
-          let ticket: unknown;
-          try {
-            ticket = (JSON.parse(String(data)) as { type?: unknown; ticket?: unknown }).ticket;
-          } catch {
-            ticket = undefined;
-          }
-          if (typeof ticket !== 'string' || !redeem(ticket, 'first-message')) {
-            ws.close(4401, 'unauthorized');
-            return;
-          }
-          accept(ws);
-        });
-      });
-      return;
-    }
     const protocols = String(request.headers['sec-websocket-protocol'] ?? '')
       .split(',')
       .map((entry) => entry.trim())
