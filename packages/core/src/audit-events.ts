@@ -103,6 +103,7 @@ export function createAuditEvents(options: AuditOptions = {}): AuditEvents {
         code: refusal.code,
         reason: refusal.reason,
         ip: refusal.clientIp,
+        origin: refusal.origin,
       }),
     closed: (principal, code) =>
       event('wsgate.close', 'info', 'WebSocket closed', { ...who(principal), code }),

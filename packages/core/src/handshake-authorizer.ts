@@ -67,6 +67,8 @@ export interface HandshakeRefusal {
   readonly reason: HandshakeRefusalReason;
   /** Normalised client address (for logs and rate limits). */
   readonly clientIp: string | undefined;
+  /** The refused Origin header, cut to 256 characters (only on an `ORIGIN_NOT_ALLOWED` refusal; for logs). */
+  readonly origin?: string;
 }
 
 /** An authorized handshake. */
@@ -144,6 +146,11 @@ export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims
   inspect(request: HandshakeRequest, options?: Pick<AuthorizeOptions, 'websocket'>): HandshakeInspection;
 }
 
+/** A header value as it may appear in a log line: bounded, so a client cannot flood the log. */
+function forLog(value: string): string {
+  return value.length > 256 ? `${value.slice(0, 256)}…` : value;
+}
+
 function refusal(
   code: HandshakeRefusalCode,
   reason: HandshakeRefusalReason,
@@ -201,8 +208,13 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       if (clientIp === undefined) return refusal('BAD_HANDSHAKE', 'unknown_address', clientIp);
       if (transport.requireSecure && !transport.isSecure(request))
         return refusal('INSECURE_TRANSPORT', 'insecure', clientIp);
-      const originCheck = origins.check(headerValue(request.headers, 'origin'));
-      if (!originCheck.ok) return refusal('ORIGIN_NOT_ALLOWED', `origin_${originCheck.reason}`, clientIp);
+      const originHeader = headerValue(request.headers, 'origin');
+      const originCheck = origins.check(originHeader);
+      if (!originCheck.ok)
+        return {
+          ...refusal('ORIGIN_NOT_ALLOWED', `origin_${originCheck.reason}`, clientIp),
+          ...(originHeader === undefined ? {} : { origin: forLog(originHeader) }),
+        };
       return { ok: true, clientIp, origin: originCheck.origin };
     } catch {
       return refusal('ORIGIN_NOT_ALLOWED', 'bad_request', clientIp);

@@ -136,6 +136,7 @@ describe('refusals', () => {
       closeCode: 4403,
       reason: 'origin_not_allowed',
       clientIp: CLIENT,
+      origin: 'https://evil.example',
     });
     expect(store.takes).toHaveLength(0);
     expect(await authorizer.authorize(request({ url: `/ws?ticket=${ticket}` }))).toMatchObject({ ok: true });
@@ -152,6 +153,13 @@ describe('refusals', () => {
       status: 403,
       reason,
     });
+  });
+
+  it('carries a refused Origin for the log cut to 256 characters, so a client cannot flood the log', async () => {
+    const { authorizer, request } = setup();
+    const huge = `https://${'a'.repeat(5000)}.example`;
+    const refused = await authorizer.authorize(request({ origin: huge }));
+    expect(refused).toMatchObject({ ok: false, code: 'ORIGIN_NOT_ALLOWED', origin: `${huge.slice(0, 256)}…` });
   });
 
   it('refuses a missing Origin when allowMissing is false', async () => {
