@@ -218,7 +218,12 @@ export {
   type TrustProxy,
 } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
-export { handleUpgrade, type UpgradeHandlers, type UpgradingServer } from './upgrade-handler.js';
+export {
+  handleUpgrade,
+  type UpgradedClient,
+  type UpgradeHandlers,
+  type UpgradingServer,
+} from './upgrade-handler.js';
 export {
   afterPendingResponse,
   guardUpgrade,

@@ -11,8 +11,8 @@ export interface UpgradingServer<S> {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, callback: (client: S) => void): void;
 }
 
-/** A socket opened only to be closed (close-frame refusal mode). */
-interface ClosableClient {
+/** What {@link handleUpgrade} needs of an upgraded socket (to close it in close-frame refusal mode). */
+export interface UpgradedClient {
   on(event: 'error', listener: () => void): unknown;
   terminate(): void;
   close(code: number, reason: string): void;
@@ -36,7 +36,7 @@ export interface UpgradeHandlers<S> {
  * an accepted upgrade to `server` and then to `handlers.accepted`. Never throws; an unexpected
  * fault answers 500.
  */
-export function handleUpgrade<S extends ClosableClient>(
+export function handleUpgrade<S extends UpgradedClient>(
   gate: WsGate,
   server: UpgradingServer<S>,
   request: IncomingMessage,

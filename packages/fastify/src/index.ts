@@ -9,7 +9,12 @@ export {
   FST_WSGATE_NO_MESSAGES,
   FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED,
 } from './errors.js';
-export type { TicketRouteAuthenticator, TicketRouteOptions, WsGatePluginOptions } from './options.js';
+export type {
+  TicketRouteAuthenticator,
+  TicketRouteOptions,
+  WebSocketServerOptions,
+  WsGatePluginOptions,
+} from './options.js';
 export type {
   WsGateClaims,
   WsGateDecorator,

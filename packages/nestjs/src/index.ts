@@ -10,7 +10,7 @@ export { WsAuthGuard } from './ws-auth.guard.js';
 export { WsMessageDto } from './ws-message.dto.js';
 export { WsPrincipal } from './ws-principal.decorator.js';
 export { WsValidationPipe, type WsValidationPipeOptions } from './ws-validation.pipe.js';
-export { WsGateAdapter, type WsGateAdapterOptions } from './wsgate.adapter.js';
+export { WsGateAdapter, type GatewayServerOptions, type WsGateAdapterOptions } from './wsgate.adapter.js';
 export { WsGateExceptionFilter } from './wsgate-exception.filter.js';
 export { WsGateModule } from './wsgate.module.js';
 export type {

@@ -29,8 +29,12 @@ export interface WsGateAdapterOptions {
   logRefusals?: boolean;
 }
 
-/** Options Nest passes to `create` (from `@WebSocketGateway(port, options)`). */
-type GatewayServerOptions = Record<string, unknown> & { namespace?: string; server?: unknown; path?: string };
+/** Options Nest passes to a gateway server (from `@WebSocketGateway(port, options)`). */
+export type GatewayServerOptions = Record<string, unknown> & {
+  namespace?: string;
+  server?: unknown;
+  path?: string;
+};
 
 /** The Nest WsAdapter's port for gateways sharing the application's HTTP server. */
 const SHARED_HTTP_SERVER_PORT = 0;
