@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
-import { handshakeRequestFrom } from '@wsgate/core';
+import { handshakeRequestFrom, interceptUpgrades } from '@wsgate/core';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -17,7 +17,6 @@ import { createRouteHooks, type WebsocketHandler } from './route-hooks.js';
 import { compileRouteMessaging } from './route-messages.js';
 import { registerTicketRoute } from './ticket-route.js';
 import type { WsGateDecorator, WsGateRequestContext } from './types.js';
-import { interceptUpgrades } from './upgrade-interceptor.js';
 
 function asHookArray(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
   if (hooks === undefined) return [];

@@ -1,11 +1,16 @@
 import type { IncomingMessage } from 'node:http';
-import { handshakeRequestFrom, type RefusalAnswer, type UpgradeAcceptance, type WsGate } from '@wsgate/core';
+import {
+  handshakeRequestFrom,
+  type RefusalAnswer,
+  type UpgradeAcceptance,
+  type UpgradeInterception,
+  type WsGate,
+} from '@wsgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { logAudit } from './audit-log.js';
 import type { RouteMessaging } from './route-messages.js';
 import type { WsGateClaims, WsGateMessageContext } from './types.js';
-import type { UpgradeInterception } from './upgrade-interceptor.js';
 
 const kAcceptance = Symbol('wsgate.acceptance');
 const kRefusal = Symbol('wsgate.refusal');

@@ -1,31 +1,30 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { HandshakeInspection } from './handshake-authorizer.js';
+import { handshakeRequestFrom, type HandshakeRequest } from './handshake-request.js';
 import {
   afterPendingResponse,
   guardUpgrade,
-  handshakeRequestFrom,
   redactRequestForLog,
-  type HandshakeInspection,
-  type HandshakeRequest,
   type UpgradeGuard,
-} from '@wsgate/core';
+} from './upgrade-guard.js';
 
 const kInspection = Symbol('wsgate.handshake-inspection');
 const kGuard = Symbol('wsgate.upgrade-guard');
 
 type InspectedRequest = IncomingMessage & { [kInspection]?: HandshakeInspection; [kGuard]?: UpgradeGuard };
 
-/** What the interceptor needs of the gate. */
-interface InspectingGate {
+/** What {@link interceptUpgrades} needs of the gate (a `WsGate` has it). */
+export interface InspectingGate {
   readonly queryParam: string;
   readonly upgradeTimeoutMs: number;
   inspectHandshake(request: HandshakeRequest): HandshakeInspection;
 }
 
-/** What {@link interceptUpgrades} hands to @fastify/websocket and the route hooks. */
+/** What {@link interceptUpgrades} hands to the WebSocket library and the adapter's hooks. */
 export interface UpgradeInterception {
-  /** What @fastify/websocket listens to instead of the HTTP server (its `options.server`). */
+  /** What the WebSocket library listens to instead of the HTTP server (e.g. @fastify/websocket's `options.server`). */
   readonly relay: EventEmitter;
   /** The inspection made when the upgrade arrived (what authorization needs). */
   inspectionOf(request: IncomingMessage): HandshakeInspection;
@@ -36,11 +35,12 @@ export interface UpgradeInterception {
 }
 
 /**
- * Owns the HTTP server's `upgrade` event for @wsgate/fastify (and redacts every plain request's
- * URL before Fastify logs it): each upgrade is inspected once
- * and redacted before Fastify's router or logger sees it, guarded (it ends as a WebSocket or a
- * destroyed socket), and handed to @fastify/websocket only once no earlier response is still
- * being written on its connection (pipelining: see core's `afterPendingResponse`).
+ * Owns an HTTP server's `upgrade` event for an adapter whose WebSocket library listens to it
+ * itself (@fastify/websocket), and redacts every plain request's URL before a framework logs it:
+ * each upgrade is inspected once (what authorization needs is kept) and redacted before the
+ * framework's router or logger sees it, guarded (it ends as a WebSocket or a destroyed socket,
+ * see {@link guardUpgrade}), and relayed to the library only once no earlier response is still
+ * being written on its connection (pipelining: see {@link afterPendingResponse}).
  */
 export function interceptUpgrades(server: Server, gate: InspectingGate): UpgradeInterception {
   const relay = new EventEmitter();
