@@ -1,4 +1,5 @@
 import { messageError, notAnEnvelope, type MessageError } from './message-errors.js';
+import type { Validator } from './validator.js';
 
 /** A message split into its name (the route) and its payload (what the route's schema checks). */
 export interface DecodedEnvelope {
@@ -25,6 +26,8 @@ export interface EnvelopeCodec {
   decode(frame: unknown): DecodeResult;
   /** The frame that reports `error` to the client (serialised by the caller). */
   encodeError(error: MessageError): unknown;
+  /** Whether a decoded payload carries nothing beyond the name (what a message without a body may be). */
+  isEmptyPayload(payload: unknown): boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -47,6 +50,9 @@ export const typeEnvelope: EnvelopeCodec = Object.freeze({
   },
   encodeError(error: MessageError): unknown {
     return { type: 'error', ...error };
+  },
+  isEmptyPayload(payload: unknown): boolean {
+    return isRecord(payload) && Object.keys(payload).every((key) => key === 'type');
   },
 });
 
@@ -78,4 +84,22 @@ export const eventEnvelope: EnvelopeCodec = Object.freeze({
   encodeError(error: MessageError): unknown {
     return { event: 'exception', data: error };
   },
+  isEmptyPayload(payload: unknown): boolean {
+    return (
+      payload === undefined || payload === null || (isRecord(payload) && Object.keys(payload).length === 0)
+    );
+  },
 });
+
+/**
+ * The validator of a message that takes no body (a Nest handler without `@MessageBody()`, an
+ * event without arguments): its payload must be empty in the codec's terms, else
+ * `VALIDATION_FAILED` ("must not have additional properties").
+ */
+export function emptyPayloadValidator(codec: EnvelopeCodec): Validator<unknown> {
+  const refused = {
+    ok: false,
+    issues: [{ path: codec.payloadPath, message: 'must not have additional properties' }],
+  } as const;
+  return { validate: (value) => (codec.isEmptyPayload(value) ? { ok: true, value } : refused) };
+}

@@ -37,6 +37,7 @@ export {
 } from './connection-supervisor.js';
 export { DEFAULTS } from './defaults.js';
 export {
+  emptyPayloadValidator,
   eventEnvelope,
   typeEnvelope,
   type DecodedEnvelope,

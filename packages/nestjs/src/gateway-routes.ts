@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { MetadataScanner } from '@nestjs/core';
 import { WsGateConfigError, type Validator } from '@wsgate/core';
 import { classValidatorSchema, isDtoClass } from '@wsgate/core/class-validator';
 import { NEST_METADATA, PAYLOAD_PARAMTYPE } from './nest-metadata.js';
@@ -88,11 +89,12 @@ export class GatewayRoutes {
 
   constructor(gateways: readonly Type<unknown>[]) {
     const compiled = new Map<Type<unknown>, Validator<unknown>>();
+    const scanner = new MetadataScanner();
     for (const metatype of gateways) {
       const key = GatewayRoutes.key(addressOf(metatype));
       const handlers = this.byAddress.get(key) ?? new Map<string, GatewayHandler>();
       this.byAddress.set(key, handlers);
-      for (const method of methodNames(metatype)) {
+      for (const method of scanner.getAllMethodNames(metatype.prototype as object)) {
         const callback = (metatype.prototype as Record<string, unknown>)[method];
         if (
           typeof callback !== 'function' ||
@@ -113,19 +115,6 @@ export class GatewayRoutes {
   private static key(address: GatewayAddress): string {
     return `${address.port} ${address.path ?? ''}`;
   }
-}
-
-/** The method names of a class and its ancestors (as Nest's `MetadataScanner` walks them). */
-function methodNames(metatype: Type<unknown>): Set<string> {
-  const names = new Set<string>();
-  for (
-    let prototype: object | null = metatype.prototype as object;
-    prototype !== null && prototype !== Object.prototype;
-    prototype = Object.getPrototypeOf(prototype) as object | null
-  ) {
-    for (const name of Object.getOwnPropertyNames(prototype)) if (name !== 'constructor') names.add(name);
-  }
-  return names;
 }
 
 /** Whether a class is a `@WebSocketGateway()`. */

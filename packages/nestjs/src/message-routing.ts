@@ -1,10 +1,10 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import {
+  emptyPayloadValidator,
   WsGateError,
   type EnvelopeCodec,
   type MessageRoute,
   type MessageRouter,
-  type Validator,
   type WsGate,
 } from '@wsgate/core';
 import { filter, type Observable } from 'rxjs';
@@ -21,30 +21,6 @@ export interface NestSocketContext {
 
 /** Nest's transform of a handler's result into an Observable. */
 export type Transform = (data: unknown) => Observable<unknown>;
-
-const EMPTY_OBJECT = (value: unknown): boolean =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
-
-/**
- * The validator of a handler without `@MessageBody()`: the message carries nothing else. In the
- * `type` envelope that is `{ "type": name }` alone; in the `event` envelope, no `data` (or `{}`).
- */
-function emptyPayload(codec: EnvelopeCodec): Validator<unknown> {
-  const isEmpty =
-    codec.name === 'type'
-      ? (value: unknown) =>
-          value !== null && typeof value === 'object' && Object.keys(value).every((key) => key === 'type')
-      : (value: unknown) => value === undefined || value === null || EMPTY_OBJECT(value);
-  return {
-    validate: (value) =>
-      isEmpty(value)
-        ? { ok: true, value }
-        : {
-            ok: false,
-            issues: [{ path: codec.payloadPath, message: 'must not have additional properties' }],
-          },
-  };
-}
 
 /** Runs a Nest handler and sends what its Observable emits; settles when it completes. */
 function dispatch(context: NestSocketContext, name: string, payload: unknown): Promise<void> | undefined {
@@ -78,7 +54,7 @@ export function createGatewayRouter(
         handler.payload.kind === 'dto'
           ? handler.payload.validator
           : handler.payload.kind === 'empty'
-            ? emptyPayload(codec)
+            ? emptyPayloadValidator(codec)
             : undefined,
       handle: (payload, context) => dispatch(context, name, payload),
     };
