@@ -216,3 +216,12 @@ export function rawPoll(
     localAddress: options.localAddress,
   });
 }
+
+/** Polls `check` until it holds, within a bounded wait; throws then. */
+export async function eventually(check: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
