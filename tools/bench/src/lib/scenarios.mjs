@@ -48,6 +48,12 @@ export const STACKS = {
     client: 'socketio',
     tickets: false,
   },
+  'wsgate-socketio': {
+    module: 'wsgate-socketio',
+    label: '@wsgate/socket.io, memory store',
+    client: 'socketio-ticket',
+    tickets: true,
+  },
 };
 
 /** How the message scenarios name the same servers (what runs per message). */
@@ -67,6 +73,7 @@ export const HANDSHAKE_STACKS = [
   'nest-bare',
   'nest-wsgate',
   'socketio-jwt',
+  'wsgate-socketio',
 ];
 export const MESSAGE_CONNECTIONS = [1, 50];
 export const MESSAGE_STACKS = ['fastify-bare', 'wsgate-fastify', 'nest-bare', 'nest-wsgate'];
@@ -111,6 +118,7 @@ export function comparisons() {
     add('nest-bare', 'ws-bare');
     add('socketio-jwt', 'ws-bare');
     add('wsgate-fastify', 'socketio-jwt', 'throughput');
+    add('wsgate-socketio', 'socketio-jwt');
   }
   for (const level of MESSAGE_CONNECTIONS) {
     const cell = (stack) => cellId('messages', level, stack);
@@ -166,6 +174,13 @@ export function targets() {
       ratio: `${cellId('handshake', level, 'wsgate-fastify-redis')}/fastify-bare:cpuPerUnitUs`,
       op: '<=',
       threshold: 1.25,
+    });
+    list.push({
+      id: `handshake-cpu-socketio@${level}`,
+      title: `Socket.IO handshake CPU through @wsgate ≤ 1.10× socket.io + JWT middleware (${level} loop${level > 1 ? 's' : ''})`,
+      ratio: `${cellId('handshake', level, 'wsgate-socketio')}/socketio-jwt:cpuPerUnitUs`,
+      op: '<=',
+      threshold: 1.1,
     });
     list.push({
       id: `handshake-throughput-vs-socketio@${level}`,
