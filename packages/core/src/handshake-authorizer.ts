@@ -248,6 +248,22 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
+  /** What every request is checked for before its credential: syntax, precheck, brute-force block. */
+  function checkBeforeCredential(
+    request: HandshakeRequest,
+    syntaxError: HandshakeSyntaxError | undefined,
+  ): HandshakePrecheck {
+    if (syntaxError !== undefined)
+      return refusal(
+        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
+        syntaxError.reason,
+        undefined,
+      );
+    const checked = precheck(request);
+    if (!checked.ok || refusals?.isBlocked(checked.clientIp) !== true) return checked;
+    return refusal('TOO_MANY_REFUSALS', 'address_blocked', checked.clientIp);
+  }
+
   function inspect(
     request: HandshakeRequest,
     options: Pick<AuthorizeOptions, 'websocket'> = {},
@@ -268,17 +284,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     options: AuthorizeOptions = {},
   ): Promise<HandshakeResult<TClaims>> {
     const { syntaxError, extraction } = options.inspection ?? inspect(request, options);
-    if (syntaxError !== undefined)
-      return refusal(
-        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
-        syntaxError.reason,
-        undefined,
-      );
-    const checked = precheck(request);
+    const checked = checkBeforeCredential(request, syntaxError);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (refusals?.isBlocked(clientIp) === true)
-      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
       switch (extraction.kind) {
         case 'none':
@@ -317,18 +325,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     binding: SessionBinding | undefined,
     options: Pick<AuthorizeOptions, 'websocket'> = {},
   ): SessionRequestAcceptance | HandshakeRefusal {
-    const { syntaxError } = inspect(request, options);
-    if (syntaxError !== undefined)
-      return refusal(
-        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
-        syntaxError.reason,
-        undefined,
-      );
-    const checked = precheck(request);
+    const checked = checkBeforeCredential(request, inspect(request, options).syntaxError);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (refusals?.isBlocked(clientIp) === true)
-      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     if (binding === undefined) return refuseTicket('TICKET_INVALID', 'session_unknown', clientIp);
     if (clientIp !== binding.clientIp)
       return refuseTicket('TICKET_INVALID', 'session_address_mismatch', clientIp);
