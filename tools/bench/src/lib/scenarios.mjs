@@ -59,7 +59,7 @@ export const STACKS = {
 /** How the message scenarios name the same servers (what runs per message). */
 export const MESSAGE_LABELS = {
   'fastify-bare': '@fastify/websocket + JSON.parse echo',
-  'wsgate-fastify': '@wsgate/fastify message guard (onMessage)',
+  'wsgate-fastify': '@wsgate/fastify message routes (config.wsgate.messages)',
   'nest-bare': 'NestJS @SubscribeMessage + ValidationPipe',
   'nest-wsgate': 'NestJS WsValidationPipe + WsAuthGuard',
 };

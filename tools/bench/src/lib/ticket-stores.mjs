@@ -1,4 +1,5 @@
 // Ticket stores by name, for the stacks and the ticket-service scenario.
+import { ORIGIN, subjectOf } from './protocol.mjs';
 
 /**
  * `'memory'` → `undefined` (the ticket service's default `MemoryTicketStore`);
@@ -25,4 +26,34 @@ export async function createTicketStore(kind, options = {}) {
     });
   });
   return new RedisTicketStore({ command: createIoRedisCommand(client), closeClient: () => client.quit() });
+}
+
+/**
+ * What a ticket stack offers the bench besides its port: `issue(n)` issues `n` tickets the way
+ * the app's ticket endpoint would (unique subjects, bound to 127.0.0.1 and ORIGIN), `burn`
+ * redeems those a window did not use, so that they do not linger in the store.
+ */
+export function benchTickets(tickets) {
+  let issued = 0;
+  return {
+    async issue(n) {
+      const list = new Array(n);
+      for (let index = 0; index < n; index += 1) {
+        const subject = subjectOf(issued++);
+        const { ticket } = await tickets.issue({
+          subject,
+          sessionId: `s-${subject}`,
+          claims: { roles: ['user'] },
+          ip: '127.0.0.1',
+          origin: ORIGIN,
+        });
+        list[index] = ticket;
+      }
+      return list;
+    },
+    async burn(list) {
+      for (const ticket of list) await tickets.redeem(ticket, { ip: '127.0.0.1', origin: ORIGIN });
+      return list.length;
+    },
+  };
 }

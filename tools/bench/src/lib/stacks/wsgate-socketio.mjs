@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import { jsonSchemaValidator } from '@wsgate/core';
 import { wsgateSocketIo } from '@wsgate/socket.io';
 import { Server } from 'socket.io';
-import { BENCH_CONNECTION_LIMITS, BENCH_RATE_LIMIT, ORIGIN, subjectOf, welcomeFrame } from '../protocol.mjs';
+import { BENCH_CONNECTION_LIMITS, BENCH_RATE_LIMIT, ORIGIN, welcomeFrame } from '../protocol.mjs';
+import { benchTickets } from '../ticket-stores.mjs';
 
 const ROOM = { type: 'string', pattern: '^[a-z0-9_-]{1,32}$' };
 const TEXT = { type: 'string', minLength: 1, maxLength: 2000 };
@@ -34,32 +35,10 @@ export async function start() {
     socket.emit('welcome', welcomeFrame(principal.subject, principal.claims.roles));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let issued = 0;
   return {
     port: server.address().port,
     connections: () => io.engine.clientsCount,
-    /** Issues `n` tickets the way the app's ticket endpoint would, bound to 127.0.0.1 and ORIGIN. */
-    async issue(n) {
-      const tickets = new Array(n);
-      for (let index = 0; index < n; index += 1) {
-        const subject = subjectOf(issued++);
-        const { ticket } = await wsgate.gate.tickets.issue({
-          subject,
-          sessionId: `s-${subject}`,
-          claims: { roles: ['user'] },
-          ip: '127.0.0.1',
-          origin: ORIGIN,
-        });
-        tickets[index] = ticket;
-      }
-      return tickets;
-    },
-    /** Redeems tickets a window did not use, so that they do not linger in the store. */
-    async burn(tickets) {
-      for (const ticket of tickets)
-        await wsgate.gate.tickets.redeem(ticket, { ip: '127.0.0.1', origin: ORIGIN });
-      return tickets.length;
-    },
+    ...benchTickets(wsgate.gate.tickets),
     async close() {
       await new Promise((resolve) => io.close(resolve));
       await wsgate.close();
