@@ -25,6 +25,8 @@ export interface GatedConnection {
   readonly principal: Principal<WsGateClaims>;
   /** The connection's token bucket, shared by its namespaces. */
   readonly frames: FrameChecker;
+  /** Whether a close has been decided (later events are ignored). */
+  readonly closing: boolean;
   /** Tracks a socket of this connection (until it disconnects). */
   track(socket: ClosableSocket & { once(event: 'disconnect', listener: () => void): unknown }): void;
   /** Closes the connection the way a close code asks (see `translateClose`). Idempotent. */
@@ -76,6 +78,9 @@ export function createConnections(
         return admitted.principal;
       },
       frames: createFrameChecker(gate.messageLimits),
+      get closing() {
+        return closedWith !== undefined;
+      },
       track(socket) {
         sockets.add(socket);
         socket.once('disconnect', () => sockets.delete(socket));

@@ -39,7 +39,8 @@ function carriesBinary(value: unknown, maxDepth: number): boolean {
  * `VALIDATION_FAILED`), then core's router (name allowlist, the event's schema, roles and
  * claims) and its handler. Errors go to the acknowledgement when the client asked for one
  * (`{ ok: false, error }`), else as an `exception` event; a closed connection gets `exception`
- * first (see `translateClose`). Events are never passed on to `socket.on` listeners.
+ * first (see `translateClose`), and later events are ignored. Events are never passed on to
+ * `socket.on` listeners.
  */
 export function createEventHandling(config: SocketIoConfig) {
   const { gate, report } = config;
@@ -85,6 +86,7 @@ export function createEventHandling(config: SocketIoConfig) {
     };
 
     socket.use((event) => {
+      if (connection.closing) return;
       const args: unknown[] = [...event];
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledgement) : undefined;
       const name = typeof args[0] === 'string' ? args[0] : undefined;

@@ -137,6 +137,11 @@ describe.each(SERVERS)('events on %s', (_name, start) => {
         fields: expect.objectContaining({ subject: 'mallory', code: 4429 }),
       }),
     );
+    // Once the close is decided, the rest of the flood is ignored: one refusal logged, not fifteen.
+    const refusals = server.audit.filter(
+      (event) => event.event === 'wsgate.message_refused' && event.fields['code'] === 4429,
+    );
+    expect(refusals).toHaveLength(1);
   });
 
   it('disconnects a socket sending binary to an event that does not take it; an opted-in event takes it', async () => {
