@@ -1,6 +1,7 @@
 export { wsgateSocketIo } from './wsgate-socket-io.js';
 export type { SocketIoServerLike, TicketRequestAuthenticator, WsGateSocketIo } from './wsgate-socket-io.js';
 export { defineEvents } from './define-events.js';
+export { listenerEvents, type ListenerEvents } from './listener-events.js';
 export type { WsGateSocketIoOptions } from './options.js';
 export type { AuditSink, LevelLogger } from './audit-log.js';
 export { EXCEPTION_EVENT } from './connections.js';

@@ -9,6 +9,7 @@ import {
 } from '@wsgate/core';
 import { resolveAuditSink, type AuditSink, type LevelLogger } from './audit-log.js';
 import { socketIoEnvelope } from './event-envelope.js';
+import { isListenerEvents, type ListenerEvents } from './listener-events.js';
 import type { SocketIoEventContext, SocketIoEvents, WsGateClaims } from './types.js';
 
 /**
@@ -25,9 +26,10 @@ export interface WsGateSocketIoOptions extends Omit<WsGateOptions<WsGateClaims>,
   gate?: WsGate<WsGateClaims>;
   /**
    * The events clients may send, by name (see `defineEvents`); every other event is refused.
-   * Required: `{}` accepts none.
+   * Required: `{}` accepts none. `listenerEvents()` instead hands checked events to the sockets'
+   * own listeners (NestJS gateways), which then validate the payloads.
    */
-  events: SocketIoEvents;
+  events: SocketIoEvents | ListenerEvents;
   /**
    * Allow HTTP long-polling besides WebSocket. The Engine.IO session is then bound to the
    * address (and Origin) that redeemed the ticket: a polling request or an upgrade of the
@@ -39,11 +41,14 @@ export interface WsGateSocketIoOptions extends Omit<WsGateOptions<WsGateClaims>,
   logger?: LevelLogger | AuditSink;
 }
 
-/** The client events, compiled: the router (schemas, access), and the events that take binary. */
-export interface CompiledEvents {
-  readonly router: MessageRouter<SocketIoEventContext>;
-  readonly binary: ReadonlySet<string>;
-}
+/** The client events, compiled: the router (schemas, access, handlers), or the sockets' listeners. */
+export type CompiledEvents =
+  | {
+      readonly kind: 'handlers';
+      readonly router: MessageRouter<SocketIoEventContext>;
+      readonly binary: ReadonlySet<string>;
+    }
+  | { readonly kind: 'listeners'; readonly binary: ReadonlySet<string> };
 
 /** The frozen configuration of one secured server. */
 export interface SocketIoConfig {
@@ -55,16 +60,24 @@ export interface SocketIoConfig {
   readonly report: AuditSink;
 }
 
-function compileEvents(gate: WsGate<WsGateClaims>, events: SocketIoEvents | undefined): CompiledEvents {
+function compileEvents(
+  gate: WsGate<WsGateClaims>,
+  events: SocketIoEvents | ListenerEvents | undefined,
+): CompiledEvents {
   if (events === undefined)
     throw new WsGateConfigError('events is required: declare the events clients may send ({} for none)');
+  if (isListenerEvents(events)) return Object.freeze({ kind: 'listeners', binary: events.binary });
   const definitions = optionsObject('events', events) as SocketIoEvents;
   const binary = new Set<string>();
   for (const [name, definition] of Object.entries(definitions)) {
     const flag = (definition as { binary?: unknown } | null)?.binary;
     if (booleanOption(`events.${name}.binary`, flag, false)) binary.add(name);
   }
-  return Object.freeze({ router: gate.createRouter(definitions, socketIoEnvelope), binary });
+  return Object.freeze({
+    kind: 'handlers',
+    router: gate.createRouter(definitions, socketIoEnvelope),
+    binary,
+  });
 }
 
 /**

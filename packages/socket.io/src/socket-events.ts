@@ -3,6 +3,7 @@ import {
   CloseCode,
   MESSAGE_ERRORS,
   runMessageHandler,
+  unknownMessage,
   type HandlerOutcome,
   type MessageError,
 } from '@wsgate/core';
@@ -12,6 +13,17 @@ import type { SocketIoConfig } from './options.js';
 import type { SocketIoEventContext, WsGateSocket } from './types.js';
 
 type Acknowledgement = (...args: unknown[]) => void;
+
+/** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
+const LOCAL_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'error',
+  'newListener',
+  'removeListener',
+]);
 
 /** The answer an acknowledgement gets for a refused event. */
 export interface AckError {
@@ -37,14 +49,16 @@ function carriesBinary(value: unknown, maxDepth: number): boolean {
  * closed), the connection's token bucket (over it: closed), prototype keys and depth
  * (`BAD_JSON`), the event's shape (`[name, payload]` plus an optional acknowledgement:
  * `VALIDATION_FAILED`), then core's router (name allowlist, the event's schema, roles and
- * claims) and its handler. Errors go to the acknowledgement when the client asked for one
+ * claims) and its handler — or, with `listenerEvents()`, the socket's own listeners, when it has
+ * one for the event. Errors go to the acknowledgement when the client asked for one
  * (`{ ok: false, error }`), else as an `exception` event; a closed connection gets `exception`
- * first (see `translateClose`), and later events are ignored. Events are never passed on to
- * `socket.on` listeners.
+ * first (see `translateClose`), and later events are ignored. With `events` definitions, events
+ * are never passed on to `socket.on` listeners.
  */
 export function createEventHandling(config: SocketIoConfig) {
   const { gate, report } = config;
-  const { router, binary } = config.events;
+  const { events } = config;
+  const { binary } = events;
   const { maxDepth } = gate.messageLimits;
 
   return function handleEvents(socket: WsGateSocket, connection: GatedConnection): void {
@@ -85,7 +99,7 @@ export function createEventHandling(config: SocketIoConfig) {
       }
     };
 
-    socket.use((event) => {
+    socket.use((event, next) => {
       if (connection.closing) return;
       const args: unknown[] = [...event];
       const ack = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledgement) : undefined;
@@ -108,7 +122,13 @@ export function createEventHandling(config: SocketIoConfig) {
         refuse(decoded.error, ack);
         return;
       }
-      const resolution = router.resolve(decoded.name, decoded.payload, connection.principal);
+      if (events.kind === 'listeners') {
+        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0)
+          refuse(unknownMessage(socketIoEnvelope.namePath), ack);
+        else next();
+        return;
+      }
+      const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
       if (!resolution.ok) {
         if (resolution.cause === undefined) refuse(resolution.error, ack);
         else fail(resolution.cause, decoded.name, ack);
