@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   handshakeRequestFrom,
+  WsGateConfigError,
   type ClosableConnection,
   type ConnectionRegistry,
   type IssueForRequestResult,
@@ -14,6 +15,8 @@ import { hookNamespaces, type NamespaceHost } from './namespaces.js';
 import { resolveSocketIoOptions, type WsGateSocketIoOptions } from './options.js';
 import { createEventHandling } from './socket-events.js';
 import type { WsGateClaims, WsGateSocket } from './types.js';
+
+const kSecured = Symbol.for('@wsgate/socket.io.secured');
 
 /** A Socket.IO 4 `Server` (any event maps), attached to an HTTP server. */
 export interface SocketIoServerLike {
@@ -86,6 +89,10 @@ export interface WsGateSocketIo {
  * io.on('connection', (socket) => socket.emit('welcome', { user: socket.data.principal.subject }));
  */
 export function wsgateSocketIo(io: SocketIoServerLike, options: WsGateSocketIoOptions): WsGateSocketIo {
+  if ((io as { [kSecured]?: true })[kSecured] === true)
+    throw new WsGateConfigError(
+      'this Server is already secured by @wsgate (wsgateSocketIo was called twice)',
+    );
   const config = resolveSocketIoOptions(options);
   const { gate, report } = config;
   const server = io as unknown as ServerParts & NamespaceHost;
@@ -98,6 +105,7 @@ export function wsgateSocketIo(io: SocketIoServerLike, options: WsGateSocketIoOp
   engine.use(engineGate.middleware);
   const connections = createConnections(config, engineGate.acceptanceOf);
   engine.on('connection', connections.admit);
+  Object.defineProperty(io, kSecured, { value: true });
   hookNamespaces(server, (socket: WsGateSocket) => connections.of(socket.conn), createEventHandling(config));
 
   return Object.freeze({

@@ -49,6 +49,12 @@ describe('options', () => {
     );
   });
 
+  it('refuses to secure the same Server twice (the second gate would find every ticket spent)', () => {
+    const io = attachedServer();
+    wsgateSocketIo(io, base);
+    expect(() => wsgateSocketIo(io, base)).toThrow(WsGateConfigError);
+  });
+
   it("sets Engine.IO's limits from core's, lowering only", () => {
     const io = attachedServer({ maxHttpBufferSize: 1e8, pingInterval: 60_000, connectTimeout: 45_000 });
     wsgateSocketIo(io, {
