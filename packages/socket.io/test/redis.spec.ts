@@ -26,15 +26,23 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function client(): Redis {
-  const connection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: 1 });
-  connection.on('error', () => undefined);
-  onTestFinished(() => connection.disconnect());
-  return connection;
+/** Redis connections, closed after what uses them (Socket.IO's adapter unsubscribes on close). */
+function connections() {
+  const opened: Redis[] = [];
+  return {
+    client(): Redis {
+      const connection = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: 1 });
+      connection.on('error', () => undefined);
+      opened.push(connection);
+      return connection;
+    },
+    closeAll: () => Promise.all(opened.map((connection) => connection.quit().catch(() => undefined))),
+  };
 }
 
 /** One instance: Socket.IO with the Redis adapter, the Redis ticket store, the revocation bus. */
 async function instance(): Promise<{ server: TestServer; bus: RedisRevocationBus }> {
+  const { client, closeAll } = connections();
   const commands = client();
   const server = await startHttpServer({
     wsgate: { tickets: { store: new RedisTicketStore({ command: createIoRedisCommand(commands) }) } },
@@ -49,7 +57,11 @@ async function instance(): Promise<{ server: TestServer; bus: RedisRevocationBus
     registry: server.wsgate.registry,
   });
   await bus.start();
-  onTestFinished(() => bus.close());
+  onTestFinished(async () => {
+    await bus.close();
+    await server.close();
+    await closeAll();
+  });
   return { server, bus };
 }
 
@@ -96,13 +108,17 @@ describe('two instances on one Redis', () => {
       socket.send('welcome'),
     );
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const { client, closeAll } = connections();
     const wsBus = new RedisRevocationBus({
       publish: createIoRedisCommand(client()),
       subscriber: createIoRedisSubscriber(client()),
       registry: app.wsgate.registry,
     });
     await wsBus.start();
-    onTestFinished(() => wsBus.close());
+    onTestFinished(async () => {
+      await wsBus.close();
+      await closeAll();
+    });
 
     const onB = await connectTo(b.server, await ticketFor(b.server, { user: 'alice', session: 's-alice' }));
     const { ticket } = await app.wsgate.gate.tickets.issue({

@@ -40,6 +40,8 @@ export interface TestServer {
   readonly origin: string;
   /** Every audit event logged, in order. */
   readonly audit: AuditEvent[];
+  /** Closes Socket.IO and the gate once (also done when the test finishes). */
+  close(): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -48,7 +50,7 @@ export interface TestServerOptions {
   /** Socket.IO server options. */
   io?: Partial<ServerOptions>;
   /** Runs after securing, before listening (connection handlers, namespaces). */
-  setup?: (server: Omit<TestServer, 'port' | 'origin'>) => void;
+  setup?: (server: Pick<TestServer, 'io' | 'wsgate' | 'audit'>) => void;
 }
 
 function defaultOptions(audit: AuditEvent[]): WsGateSocketIoOptions {
@@ -87,12 +89,15 @@ export async function startHttpServer(options: TestServerOptions = {}): Promise<
   const wsgate = secure(io, options, audit);
   secured.wsgate = wsgate;
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  onTestFinished(async () => {
-    await io.close();
-    await wsgate.close();
-  });
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await io.close();
+      await wsgate.close();
+    })());
+  onTestFinished(close);
   const { port } = http.address() as AddressInfo;
-  return { io, wsgate, port, origin: `http://127.0.0.1:${port}`, audit };
+  return { io, wsgate, port, origin: `http://127.0.0.1:${port}`, audit, close };
 }
 
 /** A Fastify 5 app with Socket.IO attached to `fastify.server` and the ticket route. */
@@ -117,9 +122,11 @@ export async function startFastifyServer(options: TestServerOptions = {}): Promi
     await wsgate.close();
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  onTestFinished(() => app.close());
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= app.close());
+  onTestFinished(close);
   const { port } = app.server.address() as AddressInfo;
-  return { io, wsgate, port, origin: `http://127.0.0.1:${port}`, audit };
+  return { io, wsgate, port, origin: `http://127.0.0.1:${port}`, audit, close };
 }
 
 /** Both kinds of server, for `describe.each`. */
