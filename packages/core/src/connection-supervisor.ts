@@ -64,6 +64,11 @@ export interface SupervisionOptions {
 /** Heartbeat, lifetime, session re-check and slow-reader protection of open connections. */
 export interface ConnectionSupervisor {
   readonly maxBufferedBytes: number;
+  /**
+   * The heartbeat interval (`0`: off). Transports with a heartbeat of their own (Engine.IO) set
+   * theirs from it, so that a dead peer is dropped as soon as on `ws`.
+   */
+  readonly heartbeatIntervalMs: number;
   /** Starts supervising one connection; call `stop()` when it closes. */
   supervise(connection: SupervisedConnection, hooks?: SupervisionHooks): Supervision;
   /**
@@ -150,6 +155,7 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
 
   return Object.freeze({
     maxBufferedBytes,
+    heartbeatIntervalMs,
     supervise(connection: SupervisedConnection, hooks: SupervisionHooks = {}): Supervision {
       let lifetimeTimer: NodeJS.Timeout | undefined;
       const state = { alive: true };

@@ -4,7 +4,7 @@ import { DEFAULTS } from './defaults.js';
 import { WsGateConfigError } from './errors.js';
 import { MESSAGE_ERRORS, type MessageError } from './message-errors.js';
 import { optionsObject, positiveInteger } from './option-checks.js';
-import { parseUntrustedJson } from './safe-json.js';
+import { checkUntrustedValue, parseUntrustedJson } from './safe-json.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 
 /** Frame data as `ws` delivers it. */
@@ -119,13 +119,23 @@ export function createFrameChecker(limits: ResolvedFrameLimits): FrameChecker {
       if (!takeToken()) return RATE_LIMITED;
       const parsed = parseUntrustedJson(toText(data), limits.maxDepth);
       if (parsed.ok) return { ok: true, value: parsed.value };
-      const error =
-        parsed.reason === 'prototype_poisoning'
-          ? MESSAGE_ERRORS.poisonedJson
-          : parsed.reason === 'too_deep'
-            ? MESSAGE_ERRORS.tooDeep
-            : MESSAGE_ERRORS.badJson;
-      return { ok: false, action: 'reply', error };
+      return { ok: false, action: 'reply', error: unsafeJsonError(parsed.reason) };
     },
   };
+}
+
+function unsafeJsonError(reason: 'syntax' | 'prototype_poisoning' | 'too_deep'): MessageError {
+  if (reason === 'prototype_poisoning') return MESSAGE_ERRORS.poisonedJson;
+  return reason === 'too_deep' ? MESSAGE_ERRORS.tooDeep : MESSAGE_ERRORS.badJson;
+}
+
+/**
+ * The JSON rules of {@link FrameChecker.check} for a message a transport decoded itself
+ * (Socket.IO parses events with `JSON.parse`): `BAD_JSON` for a `__proto__` or
+ * `constructor.prototype` key anywhere, or nesting deeper than `maxDepth`; `undefined` when the
+ * value is safe. Never throws.
+ */
+export function checkDecodedValue(value: unknown, maxDepth: number): MessageError | undefined {
+  const checked = checkUntrustedValue(value, maxDepth);
+  return checked.ok ? undefined : unsafeJsonError(checked.reason);
 }

@@ -56,7 +56,11 @@ export type HandshakeRefusalReason =
   | 'subject_connection_limit'
   | 'address_connection_limit'
   | 'store_unavailable'
-  | 'internal_error';
+  | 'internal_error'
+  | 'transport_not_allowed'
+  | 'session_unknown'
+  | 'session_address_mismatch'
+  | 'session_origin_mismatch';
 
 /** A refused handshake: answer with `status` before the upgrade (or close with `closeCode`). */
 export interface HandshakeRefusal {
@@ -135,6 +139,21 @@ export interface AuthorizeOptions {
   readonly inspection?: HandshakeInspection;
 }
 
+/**
+ * Where an open transport session was authorized: the address and Origin of the request that
+ * redeemed its ticket (a {@link HandshakeAcceptance}'s `clientIp` and `origin`).
+ */
+export interface SessionBinding {
+  readonly clientIp: string | undefined;
+  readonly origin: string | undefined;
+}
+
+/** A request of an open session that passed {@link HandshakeAuthorizer.authorizeSessionRequest}. */
+export interface SessionRequestAcceptance {
+  readonly ok: true;
+  readonly clientIp: string | undefined;
+}
+
 /** The one check both adapters run on an upgrade request, before the upgrade. */
 export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims> {
   /**
@@ -142,6 +161,19 @@ export interface HandshakeAuthorizer<TClaims extends TicketClaims = TicketClaims
    * Never rejects: store faults become a 503 refusal.
    */
   authorize(request: HandshakeRequest, options?: AuthorizeOptions): Promise<HandshakeResult<TClaims>>;
+  /**
+   * The check of a later request of a session the ticket opened, for transports whose session
+   * spans several HTTP requests (Engine.IO long-polling and its upgrade, carrying the session id):
+   * syntax (WebSocket upgrades), address, transport and Origin as for a handshake, then the
+   * brute-force limit, then the session's binding: an unknown session, another client address or
+   * another Origin (when the request has one) is refused 401 `TICKET_INVALID` and counted as a
+   * refused presentation. No ticket is involved. Never throws.
+   */
+  authorizeSessionRequest(
+    request: HandshakeRequest,
+    binding: SessionBinding | undefined,
+    options?: Pick<AuthorizeOptions, 'websocket'>,
+  ): SessionRequestAcceptance | HandshakeRefusal;
   /** Reads the handshake's syntax and ticket, as they are now. Never throws. */
   inspect(request: HandshakeRequest, options?: Pick<AuthorizeOptions, 'websocket'>): HandshakeInspection;
 }
@@ -151,7 +183,12 @@ function forLog(value: string): string {
   return value.length > 256 ? `${value.slice(0, 256)}…` : value;
 }
 
-function refusal(
+/**
+ * Builds a refusal with the status and close code of its code (the table above), for adapters
+ * that refuse a request of their transport's own before the authorizer runs (an Engine.IO
+ * transport that is off).
+ */
+export function handshakeRefusal(
   code: HandshakeRefusalCode,
   reason: HandshakeRefusalReason,
   clientIp: string | undefined,
@@ -159,6 +196,8 @@ function refusal(
   const { status, closeCode } = HANDSHAKE_REFUSALS[code];
   return { ok: false, status, code, closeCode, reason, clientIp };
 }
+
+const refusal = handshakeRefusal;
 
 /**
  * Creates the handshake authorizer. In order: the handshake's syntax (what `ws` would refuse
@@ -221,6 +260,22 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
+  /** What every request is checked for before its credential: syntax, precheck, brute-force block. */
+  function checkBeforeCredential(
+    request: HandshakeRequest,
+    syntaxError: HandshakeSyntaxError | undefined,
+  ): HandshakePrecheck {
+    if (syntaxError !== undefined)
+      return refusal(
+        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
+        syntaxError.reason,
+        undefined,
+      );
+    const checked = precheck(request);
+    if (!checked.ok || refusals?.isBlocked(checked.clientIp) !== true) return checked;
+    return refusal('TOO_MANY_REFUSALS', 'address_blocked', checked.clientIp);
+  }
+
   function inspect(
     request: HandshakeRequest,
     options: Pick<AuthorizeOptions, 'websocket'> = {},
@@ -241,17 +296,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     options: AuthorizeOptions = {},
   ): Promise<HandshakeResult<TClaims>> {
     const { syntaxError, extraction } = options.inspection ?? inspect(request, options);
-    if (syntaxError !== undefined)
-      return refusal(
-        syntaxError.status === 405 ? 'METHOD_NOT_ALLOWED' : 'BAD_HANDSHAKE',
-        syntaxError.reason,
-        undefined,
-      );
-    const checked = precheck(request);
+    const checked = checkBeforeCredential(request, syntaxError);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (refusals?.isBlocked(clientIp) === true)
-      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
       switch (extraction.kind) {
         case 'none':
@@ -285,5 +332,22 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
-  return Object.freeze({ authorize, inspect });
+  function authorizeSessionRequest(
+    request: HandshakeRequest,
+    binding: SessionBinding | undefined,
+    options: Pick<AuthorizeOptions, 'websocket'> = {},
+  ): SessionRequestAcceptance | HandshakeRefusal {
+    const checked = checkBeforeCredential(request, inspect(request, options).syntaxError);
+    if (!checked.ok) return checked;
+    const { clientIp, origin } = checked;
+    if (binding === undefined) return refuseTicket('TICKET_INVALID', 'session_unknown', clientIp);
+    if (clientIp !== binding.clientIp)
+      return refuseTicket('TICKET_INVALID', 'session_address_mismatch', clientIp);
+    // Browsers leave Origin out of same-origin GET requests: only a different one is refused.
+    if (origin !== undefined && origin !== binding.origin)
+      return refuseTicket('TICKET_INVALID', 'session_origin_mismatch', clientIp);
+    return { ok: true, clientIp };
+  }
+
+  return Object.freeze({ authorize, inspect, authorizeSessionRequest });
 }

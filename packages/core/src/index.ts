@@ -53,6 +53,7 @@ export {
   WsGateError,
 } from './errors.js';
 export {
+  checkDecodedValue,
   createFrameChecker,
   resolveFrameLimits,
   type FrameCheck,
@@ -64,6 +65,7 @@ export {
 export {
   createHandshakeAuthorizer,
   HANDSHAKE_REFUSALS,
+  handshakeRefusal,
   type AuthorizeOptions,
   type HandshakeAcceptance,
   type HandshakeAuthorizer,
@@ -74,6 +76,8 @@ export {
   type HandshakeRefusalReason,
   type HandshakeRefusalStatus,
   type HandshakeResult,
+  type SessionBinding,
+  type SessionRequestAcceptance,
 } from './handshake-authorizer.js';
 export { errorCodeForStatus } from './http-errors.js';
 export {
@@ -123,7 +127,9 @@ export {
 } from './message-definitions.js';
 export {
   MessageRejection,
+  runMessageHandler,
   type ConnectionRouter,
+  type HandlerOutcome,
   type MessageRoute,
   type MessageRouter,
   type RouterConnection,
@@ -163,7 +169,12 @@ export {
   type RateLimitDecision,
   type RequestRateLimiter,
 } from './request-rate-limiter.js';
-export { parseUntrustedJson, type SafeJsonResult } from './safe-json.js';
+export {
+  checkUntrustedValue,
+  parseUntrustedJson,
+  type SafeJsonResult,
+  type SafeValueResult,
+} from './safe-json.js';
 export { selectSubprotocol } from './subprotocol.js';
 export {
   generateTicket,

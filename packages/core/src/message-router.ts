@@ -47,6 +47,41 @@ export class MessageRejection extends WsGateError {
   }
 }
 
+/** How one run of a handler ended. */
+export type HandlerOutcome =
+  /** The handler returned (or its promise resolved to) `value`. */
+  | { readonly kind: 'value'; readonly value: unknown }
+  /** It threw a {@link MessageRejection}: answer with `error` (audit `message_refused`). */
+  | { readonly kind: 'rejected'; readonly error: MessageError }
+  /** It threw anything else: answer `INTERNAL_ERROR`, log `cause` (audit `handler_failed`). */
+  | { readonly kind: 'failed'; readonly error: MessageError; readonly cause: unknown };
+
+function handlerFailure(cause: unknown): HandlerOutcome {
+  return cause instanceof MessageRejection
+    ? { kind: 'rejected', error: cause.error }
+    : { kind: 'failed', error: MESSAGE_ERRORS.internal, cause };
+}
+
+/**
+ * Runs a route's handler and tells how it ended, synchronously when the handler returned a
+ * plain value or threw, through a promise (that never rejects) when it returned one. Every
+ * adapter answers from it: the router with frames, Socket.IO with acks and `exception` events.
+ */
+export function runMessageHandler<Ctx>(
+  route: Pick<MessageRoute<unknown, Ctx>, 'handle'>,
+  payload: unknown,
+  context: Ctx,
+): HandlerOutcome | Promise<HandlerOutcome> {
+  let result: unknown;
+  try {
+    result = route.handle(payload, context);
+  } catch (cause) {
+    return handlerFailure(cause);
+  }
+  if (!isThenable(result)) return { kind: 'value', value: result };
+  return Promise.resolve(result).then((value): HandlerOutcome => ({ kind: 'value', value }), handlerFailure);
+}
+
 /** Options of {@link createMessageRouter}. */
 export interface MessageRouterOptions<Ctx> {
   /** Routes by message name. Names not listed are refused (`VALIDATION_FAILED`). */
@@ -225,24 +260,24 @@ export function createMessageRouter<Ctx>(options: MessageRouterOptions<Ctx>): Me
       });
     };
 
+    const answer = (outcome: HandlerOutcome, name: string) => {
+      if (outcome.kind === 'value') reply(outcome.value, name);
+      else if (outcome.kind === 'rejected') refuse(outcome.error);
+      else {
+        connection.report(audit.handlerFailed(outcome.cause, name));
+        sendError(outcome.error);
+      }
+    };
     const dispatch = (route: MessageRoute<unknown, Ctx>, payload: unknown, name: string) => {
-      let result: unknown;
-      try {
-        result = route.handle(payload, connection.context);
-      } catch (cause) {
-        fail(cause, name);
+      const outcome = runMessageHandler(route, payload, connection.context);
+      if (!isThenable(outcome)) {
+        answer(outcome, name);
         return;
       }
-      if (!isThenable(result)) {
-        reply(result, name);
-        return;
-      }
-      const settled = Promise.resolve(result).then(
-        (value) => reply(value, name),
-        (cause: unknown) => {
-          if (!closing) fail(cause, name);
-        },
-      );
+      // Replies are dropped once closing (reply() checks it); so are late failures.
+      const settled = outcome.then((late) => {
+        if (late.kind === 'value' || !closing) answer(late, name);
+      });
       pending.add(settled);
       void settled.finally(() => pending.delete(settled));
     };

@@ -55,3 +55,42 @@ export function parseUntrustedJson(text: string, maxDepth: number): SafeJsonResu
     };
   }
 }
+
+/** Result of {@link checkUntrustedValue}. */
+export type SafeValueResult =
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'prototype_poisoning' | 'too_deep' };
+
+function isBinary(value: object): boolean {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+}
+
+/**
+ * Nesting depth of arrays/objects in an already-parsed value (what {@link exceedsJsonDepth}
+ * measures in text), stopping as soon as it passes `limit`. Binary values are leaves.
+ */
+export function exceedsValueDepth(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object' || isBinary(node)) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Checks a value a transport already parsed with `JSON.parse` (Socket.IO decodes events itself)
+ * by the rules of {@link parseUntrustedJson}: refuses nesting deeper than `maxDepth`, and
+ * `__proto__` and `constructor.prototype` keys anywhere (never strips them). Never throws.
+ */
+export function checkUntrustedValue(value: unknown, maxDepth: number): SafeValueResult {
+  if (exceedsValueDepth(value, maxDepth)) return { ok: false, reason: 'too_deep' };
+  if (value === null || typeof value !== 'object') return { ok: true };
+  const scanned: unknown = secureJson.scan(value as Record<string, unknown>, {
+    protoAction: 'error',
+    constructorAction: 'error',
+    safe: true,
+  });
+  return scanned === null ? { ok: false, reason: 'prototype_poisoning' } : { ok: true };
+}

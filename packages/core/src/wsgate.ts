@@ -34,6 +34,8 @@ import {
   type HandshakeAuthorizer,
   type HandshakeInspection,
   type HandshakeRefusal,
+  type SessionBinding,
+  type SessionRequestAcceptance,
 } from './handshake-authorizer.js';
 import type { HandshakeRequest } from './handshake-request.js';
 import { compileMessageDefinitions, type MessageDefinitions } from './message-definitions.js';
@@ -187,6 +189,17 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
    */
   authorizeUpgrade(request: HandshakeRequest, options?: AuthorizeOptions): Promise<UpgradeResult<TClaims>>;
   /**
+   * What adapters call on every later request of a session a ticket opened (Engine.IO
+   * long-polling and its upgrade): address, transport and Origin as for a handshake, then the
+   * session's binding to the address (and Origin) that redeemed the ticket. See
+   * {@link HandshakeAuthorizer.authorizeSessionRequest}.
+   */
+  authorizeSessionRequest(
+    request: HandshakeRequest,
+    binding: SessionBinding | undefined,
+    options?: Pick<AuthorizeOptions, 'websocket'>,
+  ): SessionRequestAcceptance | HandshakeRefusal;
+  /**
    * Admits an accepted connection: registry (revocation, caps), supervision, audit events
    * (reported to `report`). The adapter calls `closed(code)` when it closes.
    */
@@ -243,9 +256,10 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
   /**
    * How to answer a refused upgrade, with its audit event: in HTTP (the `http` refusal mode, and
    * always a handshake `ws` itself would refuse: 400, 405), or with a socket opened and closed at
-   * once (`close-frame` mode).
+   * once (`close-frame` mode). `mode` overrides the gate's for this answer (Socket.IO answers in
+   * HTTP whatever the gate's mode: its client cannot read a close code before it connects).
    */
-  answerRefusal(refusal: HandshakeRefusal): RefusalAnswer;
+  answerRefusal(refusal: HandshakeRefusal, mode?: RefusalMode): RefusalAnswer;
   /** The transport and Origin checks of a ticket request, alone. */
   precheckTicketRequest(request: HandshakeRequest): TicketRequestPrecheck;
   /**
@@ -398,10 +412,12 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     answerTicketRequest: (request, authenticate, limiters) =>
       ticketRequests.answer(request, authenticate, limiters),
     answerFailedTicketRequest: (statusCode, cause) => ticketRequests.failed(statusCode, cause),
-    answerRefusal: (refused) =>
+    authorizeSessionRequest: (request, binding, sessionOptions) =>
+      authorizer.authorizeSessionRequest(request, binding, sessionOptions),
+    answerRefusal: (refused, mode = refusal) =>
       refusalAnswer(
         refused,
-        refusal === 'http' || refused.status === 400 || refused.status === 405,
+        mode === 'http' || refused.status === 400 || refused.status === 405,
         audit.upgradeRefused(refused),
       ),
     precheckTicketRequest: (request) => ticketRequests.precheck(request),

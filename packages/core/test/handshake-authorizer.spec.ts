@@ -6,6 +6,7 @@ import {
   createTicketService,
   createTransportPolicy,
   HANDSHAKE_REFUSALS,
+  handshakeRefusal,
   TicketStoreUnavailableError,
   WsGateConfigError,
   type HandshakeAuthorizerOptions,
@@ -514,5 +515,105 @@ describe('handshakes that ws itself would refuse', () => {
     };
     expect(await authorizer.authorize(polling)).toMatchObject({ ok: false, code: 'BAD_HANDSHAKE' });
     expect(await authorizer.authorize(polling, { websocket: false })).toMatchObject({ ok: true });
+  });
+});
+
+describe('later requests of a session (authorizeSessionRequest)', () => {
+  const binding = { clientIp: CLIENT, origin: APP };
+  const pollingRequest = (overrides: Partial<HandshakeRequest> = {}) =>
+    handshake({
+      url: '/socket.io/?EIO=4&transport=polling&sid=abc',
+      headers: { origin: APP, upgrade: undefined, 'sec-websocket-key': undefined },
+      remoteAddress: CLIENT,
+      ...overrides,
+    } as Partial<HandshakeRequest>);
+
+  it('accepts a request from the address and Origin that redeemed the ticket', () => {
+    const { authorizer } = setup();
+    expect(authorizer.authorizeSessionRequest(pollingRequest(), binding, { websocket: false })).toEqual({
+      ok: true,
+      clientIp: CLIENT,
+    });
+  });
+
+  it('accepts a request without Origin (browsers omit it on same-origin GET)', () => {
+    const { authorizer } = setup();
+    const request = pollingRequest({ headers: {} });
+    expect(authorizer.authorizeSessionRequest(request, binding, { websocket: false })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it.each([
+    ['an unknown session', undefined, {}, 'session_unknown'],
+    ['another address', binding, { remoteAddress: '127.0.0.2' }, 'session_address_mismatch'],
+    ['another allowed Origin', binding, { headers: { origin: ADMIN } }, 'session_origin_mismatch'],
+  ] as const)('refuses %s with TICKET_INVALID 401', (_name, bound, overrides, reason) => {
+    const { authorizer } = setup();
+    const refused = authorizer.authorizeSessionRequest(pollingRequest(overrides), bound, {
+      websocket: false,
+    });
+    expect(refused).toMatchObject({ ok: false, status: 401, code: 'TICKET_INVALID', reason });
+  });
+
+  it('refuses a foreign Origin with ORIGIN_NOT_ALLOWED 403, as a handshake', () => {
+    const { authorizer } = setup();
+    const refused = authorizer.authorizeSessionRequest(
+      pollingRequest({ headers: { origin: 'https://evil.example.net' } }),
+      binding,
+      { websocket: false },
+    );
+    expect(refused).toMatchObject({ ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED' });
+  });
+
+  it('checks the syntax of a WebSocket upgrade of the session first', () => {
+    const { authorizer } = setup();
+    const upgrade = handshake({
+      url: '/socket.io/?EIO=4&transport=websocket&sid=abc',
+      remoteAddress: CLIENT,
+    });
+    expect(authorizer.authorizeSessionRequest(upgrade, binding)).toMatchObject({ ok: true });
+    const broken = { ...upgrade, headers: { ...upgrade.headers, 'sec-websocket-version': '12' } };
+    expect(authorizer.authorizeSessionRequest(broken, binding)).toMatchObject({
+      ok: false,
+      status: 400,
+      code: 'BAD_HANDSHAKE',
+    });
+  });
+
+  it('counts refused session requests toward the brute-force limit of the address', async () => {
+    const { tickets } = setup();
+    const authorizer = createHandshakeAuthorizer({
+      tickets,
+      origins: createOriginPolicy({ allow: [APP] }),
+      transport: createTransportPolicy(),
+      bruteForce: { maxRefusals: 2, windowMs: 60_000 },
+    });
+    const stranger = pollingRequest({ remoteAddress: '127.0.0.9' });
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      expect(authorizer.authorizeSessionRequest(stranger, binding, { websocket: false })).toMatchObject({
+        code: 'TICKET_INVALID',
+      });
+    expect(authorizer.authorizeSessionRequest(stranger, binding, { websocket: false })).toMatchObject({
+      status: 429,
+      code: 'TOO_MANY_REFUSALS',
+    });
+    // The session's own address is not affected.
+    expect(authorizer.authorizeSessionRequest(pollingRequest(), binding, { websocket: false })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+  });
+
+  it('builds refusals from the table (handshakeRefusal)', () => {
+    expect(handshakeRefusal('BAD_HANDSHAKE', 'transport_not_allowed', CLIENT)).toEqual({
+      ok: false,
+      status: 400,
+      code: 'BAD_HANDSHAKE',
+      closeCode: HANDSHAKE_REFUSALS.BAD_HANDSHAKE.closeCode,
+      reason: 'transport_not_allowed',
+      clientIp: CLIENT,
+    });
   });
 });

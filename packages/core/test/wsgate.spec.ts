@@ -103,6 +103,41 @@ describe('createWsGate options', () => {
   });
 });
 
+describe('answers for transports that refuse in HTTP only', () => {
+  it("answers in HTTP when asked, whatever the gate's refusal mode", async () => {
+    const { gate } = gateWith(new RecordingStore(), { refusal: 'close-frame' });
+    const refused = await gate.authorizeUpgrade(handshake({ headers: { origin: APP } }));
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(gate.answerRefusal(refused)).toMatchObject({ kind: 'close', closeCode: 4401 });
+    expect(gate.answerRefusal(refused, 'http')).toMatchObject({
+      kind: 'http',
+      status: 401,
+      body: { error: 'TICKET_MISSING' },
+      audit: { event: 'wsgate.upgrade_refused' },
+    });
+  });
+
+  it('tells transports with their own heartbeat the interval to use', () => {
+    expect(gateWith().gate.supervisor.heartbeatIntervalMs).toBe(30_000);
+    const { gate } = gateWith(new RecordingStore(), { supervision: { heartbeatIntervalMs: 0 } });
+    expect(gate.supervisor.heartbeatIntervalMs).toBe(0);
+  });
+
+  it('checks later requests of a session against its binding', () => {
+    const { gate } = gateWith();
+    const request = handshake({ url: '/socket.io/?EIO=4&transport=polling&sid=x', headers: { origin: APP } });
+    const bound = { clientIp: '127.0.0.1', origin: APP };
+    expect(gate.authorizeSessionRequest(request, bound, { websocket: false })).toEqual({
+      ok: true,
+      clientIp: '127.0.0.1',
+    });
+    expect(
+      gate.authorizeSessionRequest({ ...request, remoteAddress: '127.0.0.5' }, bound, { websocket: false }),
+    ).toMatchObject({ status: 401, reason: 'session_address_mismatch' });
+  });
+});
+
 describe('precheckTicketRequest', () => {
   it('admits an allowed or missing Origin and refuses a foreign one, touching no store', () => {
     const { gate, store } = gateWith();

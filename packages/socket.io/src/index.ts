@@ -1,2 +1,19 @@
-/** @wsgate/socket.io: under construction (issue 15). */
-export const WSGATE_SOCKET_IO_PLACEHOLDER = true;
+export { wsgateSocketIo } from './wsgate-socket-io.js';
+export type { SocketIoServerLike, TicketRequestAuthenticator, WsGateSocketIo } from './wsgate-socket-io.js';
+export { defineEvents } from './define-events.js';
+export { listenerEvents, type ListenerEvents } from './listener-events.js';
+export type { WsGateSocketIoOptions } from './options.js';
+export type { AuditSink, LevelLogger } from './audit-log.js';
+export { EXCEPTION_EVENT } from './connections.js';
+export type { AckError } from './socket-events.js';
+export { socketIoEnvelope } from './event-envelope.js';
+export { translateClose, type CloseTranslation } from './close-translation.js';
+export type {
+  SocketIoEventContext,
+  SocketIoEventDefinition,
+  SocketIoEvents,
+  WsGateClaims,
+  WsGateSocket,
+  WsGateSocketData,
+} from './types.js';
+export { MessageRejection, type TicketSubject } from '@wsgate/core';

@@ -2,8 +2,8 @@
 // `npm run bench`: the cost of @wsgate's security, as ratios against the bare stacks measured
 // side by side in the same run (docs/benchmarks.md). A report, not a test: exits 0 unless it
 // crashes. Flags: --quick (~1 min), --only=handshake,messages,tickets,memory, --rounds=N,
-// --connections=N (memory scenario), --profile=handshake|messages|tickets|memory, --update-docs,
-// --out=FILE.
+// --connections=N (memory scenario), --stacks=a,b (only these server stacks), --profile=handshake|messages|tickets|memory,
+// --update-docs, --out=FILE.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,7 +68,7 @@ function parseOptions(argv) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null)
       throw new Error(
-        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --profile= --update-docs --out=)`,
+        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --stacks= --profile= --update-docs --out=)`,
       );
     flags.set(match[1], match[2] ?? true);
   }
@@ -79,9 +79,14 @@ function parseOptions(argv) {
   const only = flags.has('only') ? String(flags.get('only')).split(',') : GROUPS;
   for (const group of only)
     if (!GROUPS.includes(group)) throw new Error(`--only: unknown group ${group} (${GROUPS.join(', ')})`);
+  const stacks = flags.has('stacks') ? String(flags.get('stacks')).split(',') : Object.keys(STACKS);
+  for (const stack of stacks)
+    if (STACKS[stack] === undefined)
+      throw new Error(`--stacks: unknown stack ${stack} (${Object.keys(STACKS).join(', ')})`);
   return {
     settings,
     groups: only,
+    stacks: new Set(stacks),
     profile: flags.has('profile') ? String(flags.get('profile')) : undefined,
     updateDocs: flags.has('update-docs'),
     out: flags.has('out') ? String(flags.get('out')) : join(benchRoot, 'results', 'latest.json'),
@@ -334,10 +339,12 @@ async function record(cell, round, measure) {
 
 async function runConnectionPhases(ctx, results) {
   const { availability, groups, settings } = ctx;
-  const wanted = new Set([
-    ...(groups.includes('handshake') ? HANDSHAKE_STACKS : []),
-    ...(groups.includes('messages') ? MESSAGE_STACKS : []),
-  ]);
+  const wanted = new Set(
+    [
+      ...(groups.includes('handshake') ? HANDSHAKE_STACKS : []),
+      ...(groups.includes('messages') ? MESSAGE_STACKS : []),
+    ].filter((stackId) => ctx.stacks.has(stackId)),
+  );
   const unavailable = new Map();
   const starting = [];
   for (const stackId of wanted) {
@@ -364,7 +371,7 @@ async function runConnectionPhases(ctx, results) {
   if (groups.includes('handshake')) {
     for (const level of HANDSHAKE_CONCURRENCY) {
       const cells = new Map();
-      for (const stackId of HANDSHAKE_STACKS) {
+      for (const stackId of HANDSHAKE_STACKS.filter((id) => ctx.stacks.has(id))) {
         const cell = newCell(results, {
           group: 'handshake',
           level,
@@ -393,7 +400,7 @@ async function runConnectionPhases(ctx, results) {
   if (groups.includes('messages')) {
     for (const level of MESSAGE_CONNECTIONS) {
       const cells = new Map();
-      for (const stackId of MESSAGE_STACKS) {
+      for (const stackId of MESSAGE_STACKS.filter((id) => ctx.stacks.has(id))) {
         const cell = newCell(results, {
           group: 'messages',
           level,
@@ -554,7 +561,7 @@ async function memoryRound(ctx, stackId, connections, starting) {
 async function runMemoryPhase(ctx, results) {
   const { settings } = ctx;
   const cells = new Map();
-  for (const stackId of MEMORY_STACKS) {
+  for (const stackId of MEMORY_STACKS.filter((id) => ctx.stacks.has(id))) {
     const cell = newCell(results, {
       group: 'memory',
       level: undefined,
@@ -617,6 +624,7 @@ async function main() {
   const ctx = {
     settings,
     groups: options.groups,
+    stacks: options.stacks,
     availability,
     worker: running.worker,
     servers: new Map(),

@@ -57,12 +57,15 @@ function wsHandshake(url) {
   });
 }
 
-/** One socket.io handshake: connect with a JWT in `auth`, receive `welcome`, disconnect. */
-function ioHandshake(port, token) {
+/**
+ * One socket.io handshake: connect with a JWT in `auth` (the peer) or a ticket in the handshake
+ * query (@wsgate/socket.io), receive `welcome`, disconnect.
+ */
+function ioHandshake(port, credentials) {
   return new Promise((resolve) => {
     const socket = ioClient(`http://127.0.0.1:${port}`, {
       transports: ['websocket'],
-      auth: { token },
+      ...credentials,
       extraHeaders: { origin: ORIGIN },
       reconnection: false,
       forceNew: true,
@@ -104,8 +107,10 @@ async function handshakes({ kind, port, concurrency, durationMs, maxCount, ticke
       const t0 = performance.now();
       const failure =
         kind === 'socketio'
-          ? await ioHandshake(port, tokens[index])
-          : await wsHandshake(wsUrl(port, tickets?.[n]));
+          ? await ioHandshake(port, { auth: { token: tokens[index] } })
+          : kind === 'socketio-ticket'
+            ? await ioHandshake(port, { query: { ticket: tickets?.[n] } })
+            : await wsHandshake(wsUrl(port, tickets?.[n]));
       if (failure === undefined) latencies[count++] = performance.now() - t0;
       else {
         errors += 1;

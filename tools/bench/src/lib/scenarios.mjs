@@ -48,12 +48,18 @@ export const STACKS = {
     client: 'socketio',
     tickets: false,
   },
+  'wsgate-socketio': {
+    module: 'wsgate-socketio',
+    label: '@wsgate/socket.io, memory store',
+    client: 'socketio-ticket',
+    tickets: true,
+  },
 };
 
 /** How the message scenarios name the same servers (what runs per message). */
 export const MESSAGE_LABELS = {
   'fastify-bare': '@fastify/websocket + JSON.parse echo',
-  'wsgate-fastify': '@wsgate/fastify message guard (onMessage)',
+  'wsgate-fastify': '@wsgate/fastify message routes (config.wsgate.messages)',
   'nest-bare': 'NestJS @SubscribeMessage + ValidationPipe',
   'nest-wsgate': 'NestJS WsValidationPipe + WsAuthGuard',
 };
@@ -67,6 +73,7 @@ export const HANDSHAKE_STACKS = [
   'nest-bare',
   'nest-wsgate',
   'socketio-jwt',
+  'wsgate-socketio',
 ];
 export const MESSAGE_CONNECTIONS = [1, 50];
 export const MESSAGE_STACKS = ['fastify-bare', 'wsgate-fastify', 'nest-bare', 'nest-wsgate'];
@@ -125,6 +132,7 @@ export function comparisons() {
     add('nest-bare', 'ws-bare');
     add('socketio-jwt', 'ws-bare');
     add('wsgate-fastify', 'socketio-jwt', 'throughput');
+    add('wsgate-socketio', 'socketio-jwt');
   }
   for (const level of MESSAGE_CONNECTIONS) {
     const cell = (stack) => cellId('messages', level, stack);
@@ -188,6 +196,13 @@ export function targets() {
       ratio: `${cellId('handshake', level, 'wsgate-fastify-redis')}/fastify-bare:cpuPerUnitUs`,
       op: '<=',
       threshold: 1.25,
+    });
+    list.push({
+      id: `handshake-cpu-socketio@${level}`,
+      title: `Socket.IO handshake CPU through @wsgate ≤ 1.10× socket.io + JWT middleware (${level} loop${level > 1 ? 's' : ''})`,
+      ratio: `${cellId('handshake', level, 'wsgate-socketio')}/socketio-jwt:cpuPerUnitUs`,
+      op: '<=',
+      threshold: 1.1,
     });
     list.push({
       id: `handshake-throughput-vs-socketio@${level}`,

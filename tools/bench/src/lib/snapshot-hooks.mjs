@@ -15,7 +15,7 @@ export async function initialize({ snapshotDir, packagesDir, names }) {
   packages = new Set(names);
 }
 
-const WSGATE = /^@wsgate\/([a-z-]+)$/;
+const WSGATE = /^@wsgate\/([a-z.-]+)$/;
 
 export async function resolve(specifier, context, nextResolve) {
   const wsgate = WSGATE.exec(specifier);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from './availability.mjs';
 
-const PACKAGES = ['core', 'fastify', 'nestjs', 'redis-store'];
+const PACKAGES = ['core', 'fastify', 'nestjs', 'redis-store', 'socket.io'];
 const REGISTER = fileURLToPath(new URL('./snapshot-register.mjs', import.meta.url));
 
 /** Environment and `execArgv` that make a child process import the snapshot. */

@@ -1,6 +1,7 @@
 // Ticket stores by name, for the stacks and the ticket-service scenario, and the raw Redis pair
 // the Redis store is measured against.
 import { randomBytes } from 'node:crypto';
+import { ORIGIN, subjectOf } from './protocol.mjs';
 
 /** An ioredis client on `redisUrl`, as @wsgate/redis-store documents it; resolves once ready. */
 async function ioredisClient(redisUrl) {
@@ -49,5 +50,35 @@ export async function createRawRedisPair(options = {}) {
       if ((await client.getdel(key)) === null) throw new Error('GETDEL found nothing');
     },
     close: () => client.quit(),
+  };
+}
+
+/**
+ * What a ticket stack offers the bench besides its port: `issue(n)` issues `n` tickets the way
+ * the app's ticket endpoint would (unique subjects, bound to 127.0.0.1 and ORIGIN), `burn`
+ * redeems those a window did not use, so that they do not linger in the store.
+ */
+export function benchTickets(tickets) {
+  let issued = 0;
+  return {
+    async issue(n) {
+      const list = new Array(n);
+      for (let index = 0; index < n; index += 1) {
+        const subject = subjectOf(issued++);
+        const { ticket } = await tickets.issue({
+          subject,
+          sessionId: `s-${subject}`,
+          claims: { roles: ['user'] },
+          ip: '127.0.0.1',
+          origin: ORIGIN,
+        });
+        list[index] = ticket;
+      }
+      return list;
+    },
+    async burn(list) {
+      for (const ticket of list) await tickets.redeem(ticket, { ip: '127.0.0.1', origin: ORIGIN });
+      return list.length;
+    },
   };
 }

@@ -8,11 +8,10 @@ import {
   chatEcho,
   messageSchemas,
   ORIGIN,
-  subjectOf,
   WS_PATH,
   welcomeFrame,
 } from '../protocol.mjs';
-import { createTicketStore } from '../ticket-stores.mjs';
+import { benchTickets, createTicketStore } from '../ticket-stores.mjs';
 
 /** `options.store`: `'memory'` (default) or `'redis'` (with `options.redisUrl`). */
 export async function start(options = {}) {
@@ -21,44 +20,25 @@ export async function start(options = {}) {
   await app.register(wsgateFastify, {
     origins: { allow: [ORIGIN] },
     tickets: { ...(store === undefined ? {} : { store }), bindIp: true, bindOrigin: true },
-    messages: { schemas: messageSchemas, rateLimit: BENCH_RATE_LIMIT },
+    messages: { rateLimit: BENCH_RATE_LIMIT },
     connections: BENCH_CONNECTION_LIMITS,
   });
-  app.get(WS_PATH, { websocket: true }, (socket, request) => {
+  // The route's messages (core's router): `chat` validated, its echo the handler's reply.
+  const messages = {
+    chat: {
+      schema: messageSchemas.chat,
+      handler: ({ room, text }, { principal }) => chatEcho(principal.subject, room, text),
+    },
+  };
+  app.get(WS_PATH, { websocket: true, config: { wsgate: { messages } } }, (socket, request) => {
     const { principal, send } = request.wsgate;
-    const user = principal.subject;
-    send(socket, welcomeFrame(user, principal.claims.roles));
-    request.wsgate.onMessage(socket, {
-      chat: ({ room, text }) => send(socket, chatEcho(user, room, text)),
-    });
+    send(socket, welcomeFrame(principal.subject, principal.claims.roles));
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  let issued = 0;
   return {
     port: app.server.address().port,
     connections: () => app.websocketServer.clients.size,
-    /** Issues `n` tickets the way the app's ticket endpoint would, bound to 127.0.0.1 and ORIGIN. */
-    async issue(n) {
-      const tickets = new Array(n);
-      for (let index = 0; index < n; index += 1) {
-        const subject = subjectOf(issued++);
-        const { ticket } = await app.wsgate.gate.tickets.issue({
-          subject,
-          sessionId: `s-${subject}`,
-          claims: { roles: ['user'] },
-          ip: '127.0.0.1',
-          origin: ORIGIN,
-        });
-        tickets[index] = ticket;
-      }
-      return tickets;
-    },
-    /** Redeems tickets a window did not use, so that they do not linger in the store. */
-    async burn(tickets) {
-      for (const ticket of tickets)
-        await app.wsgate.gate.tickets.redeem(ticket, { ip: '127.0.0.1', origin: ORIGIN });
-      return tickets.length;
-    },
+    ...benchTickets(app.wsgate.gate.tickets),
     close: () => app.close(),
   };
 }

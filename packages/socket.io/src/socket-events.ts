@@ -1,0 +1,142 @@
+import {
+  checkDecodedValue,
+  CloseCode,
+  MESSAGE_ERRORS,
+  runMessageHandler,
+  unknownMessage,
+  type HandlerOutcome,
+  type MessageError,
+} from '@wsgate/core';
+import { EXCEPTION_EVENT, type GatedConnection } from './connections.js';
+import { socketIoEnvelope } from './event-envelope.js';
+import type { SocketIoConfig } from './options.js';
+import type { SocketIoEventContext, WsGateSocket } from './types.js';
+
+type Acknowledgement = (...args: unknown[]) => void;
+
+/** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
+const LOCAL_EVENTS: ReadonlySet<string> = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'error',
+  'newListener',
+  'removeListener',
+]);
+
+/** The answer an acknowledgement gets for a refused event. */
+export interface AckError {
+  readonly ok: false;
+  readonly error: MessageError;
+}
+
+/** Whether a decoded value holds binary data (an attachment), looking `maxDepth` levels deep. */
+function carriesBinary(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (ArrayBuffer.isView(node) || node instanceof ArrayBuffer) return true;
+    if (depth < maxDepth) for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Builds what every socket of a secured server does with the events it receives, as untrusted
+ * input, in order: binary attachments (refused unless the event opts in: the connection is
+ * closed), the connection's token bucket (over it: closed), prototype keys and depth
+ * (`BAD_JSON`), the event's shape (`[name, payload]` plus an optional acknowledgement:
+ * `VALIDATION_FAILED`), then core's router (name allowlist, the event's schema, roles and
+ * claims) and its handler — or, with `listenerEvents()`, the socket's own listeners, when it has
+ * one for the event. Errors go to the acknowledgement when the client asked for one
+ * (`{ ok: false, error }`), else as an `exception` event; a closed connection gets `exception`
+ * first (see `translateClose`), and later events are ignored. With `events` definitions, events
+ * are never passed on to `socket.on` listeners.
+ */
+export function createEventHandling(config: SocketIoConfig) {
+  const { gate, report } = config;
+  const { events } = config;
+  const { binary } = events;
+  const { maxDepth } = gate.messageLimits;
+
+  return function handleEvents(socket: WsGateSocket, connection: GatedConnection): void {
+    const context: SocketIoEventContext = {
+      socket,
+      get principal() {
+        return connection.principal;
+      },
+    };
+    const answerError = (error: MessageError, ack: Acknowledgement | undefined) => {
+      if (!socket.connected) return;
+      if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
+      else ack({ ok: false, error } satisfies AckError);
+    };
+    const refuse = (error: MessageError, ack: Acknowledgement | undefined) => {
+      report(gate.audit.messageRefused(error.code, connection.principal));
+      answerError(error, ack);
+    };
+    const fail = (cause: unknown, name: string, ack: Acknowledgement | undefined) => {
+      report(gate.audit.handlerFailed(cause, name));
+      answerError(MESSAGE_ERRORS.internal, ack);
+    };
+    const closeFor = (code: number, reason: string) => {
+      report(gate.audit.messageRefused(code, connection.principal));
+      connection.close(code, reason);
+    };
+    const answer = (outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined) => {
+      if (outcome.kind === 'rejected') refuse(outcome.error, ack);
+      else if (outcome.kind === 'failed') fail(outcome.cause, name, ack);
+      else if (ack !== undefined && socket.connected) {
+        try {
+          if (outcome.value === undefined) ack();
+          else ack(outcome.value);
+        } catch (cause) {
+          // The value cannot be sent (not serialisable): the acknowledgement is spent.
+          fail(cause, name, undefined);
+        }
+      }
+    };
+
+    socket.use((event, next) => {
+      if (connection.closing) return;
+      const args: unknown[] = [...event];
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledgement) : undefined;
+      const name = typeof args[0] === 'string' ? args[0] : undefined;
+      if (carriesBinary(args, maxDepth) && !(name !== undefined && binary.has(name))) {
+        closeFor(CloseCode.UnsupportedData, 'binary payloads are not accepted');
+        return;
+      }
+      if (!connection.frames.takeToken()) {
+        closeFor(CloseCode.RateLimited, 'rate limit exceeded');
+        return;
+      }
+      const unsafe = checkDecodedValue(args, maxDepth);
+      if (unsafe !== undefined) {
+        refuse(unsafe, ack);
+        return;
+      }
+      const decoded = socketIoEnvelope.decode(args);
+      if (!decoded.ok) {
+        refuse(decoded.error, ack);
+        return;
+      }
+      if (events.kind === 'listeners') {
+        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0)
+          refuse(unknownMessage(socketIoEnvelope.namePath), ack);
+        else next();
+        return;
+      }
+      const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
+      if (!resolution.ok) {
+        if (resolution.cause === undefined) refuse(resolution.error, ack);
+        else fail(resolution.cause, decoded.name, ack);
+        return;
+      }
+      const outcome = runMessageHandler(resolution.route, resolution.payload, context);
+      if (outcome instanceof Promise) void outcome.then((settled) => answer(settled, decoded.name, ack));
+      else answer(outcome, decoded.name, ack);
+    });
+  };
+}
