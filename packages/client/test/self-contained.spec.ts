@@ -1,5 +1,7 @@
 // The client ships with no dependency, at run time or in its published types: its sources
-// import only each other (the Standard Schema interface is a copy, types only).
+// import only each other (the Standard Schema interface is a copy, types only). The
+// `@wsgate/client/socket.io` helper is handed socket.io-client's `io` by the app, so
+// socket.io-client is an optional peer (what the app installs), never imported.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,19 +11,21 @@ const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf
   file.endsWith('.ts'),
 );
 
-/** Every module specifier of `import`/`export ... from`, `import('...')` and `require('...')`. */
-function specifiers(code: string): string[] {
+/** Every module specifier of `import`/`export ... from`, `import('...')` and `require('...')` (comments aside). */
+function specifiers(source: string): string[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const pattern =
     /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]|\brequire\s*\(\s*['"]([^'"]+)['"]/g;
   return [...code.matchAll(pattern)].map((match) => match[1] ?? match[2] ?? match[3]!);
 }
 
 describe('no dependency', () => {
-  it('package.json declares no dependencies or peer dependencies', () => {
+  it('package.json declares no dependencies, and socket.io-client only as an optional peer', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest['dependencies']).toBeUndefined();
-    expect(manifest['peerDependencies']).toBeUndefined();
     expect(manifest['optionalDependencies']).toBeUndefined();
+    expect(Object.keys(manifest['peerDependencies'] as object)).toEqual(['socket.io-client']);
+    expect(manifest['peerDependenciesMeta']).toEqual({ 'socket.io-client': { optional: true } });
   });
 
   it('the sources (hence dist, .js and .d.ts) import nothing but each other', () => {

@@ -220,11 +220,14 @@ describe('handleUpgrade', () => {
   it('gives the connection slot back when the client leaves while its ticket is checked', async () => {
     // The store answers slowly: the client is gone by the time the ticket is redeemed.
     let takes = 0;
+    let taken = 0;
     class SlowStore extends MemoryTicketStore {
       override async take(key: string) {
         takes += 1;
         await new Promise((resolve) => setTimeout(resolve, 100));
-        return super.take(key);
+        const record = await super.take(key);
+        taken += 1;
+        return record;
       }
     }
     const gate = createWsGate({
@@ -238,7 +241,9 @@ describe('handleUpgrade', () => {
     const { socket } = exchange(port, upgradeRequest(`/ws?ticket=${first.ticket}`));
     await waitFor(() => (takes === 1 ? true : undefined), 'the first redeem');
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Once the redeem is done, the rest of the check runs in microtasks: one timer tick later it is over.
+    await waitFor(() => (taken === 1 ? true : undefined), 'the first redeem to finish');
+    await new Promise((resolve) => setTimeout(resolve, 10));
     // bob's only slot was given back: his next ticket opens.
     const second = await gate.tickets.issue({ subject: 'bob', ip: '127.0.0.1' });
     const client = new WebSocket(`ws://127.0.0.1:${port}/ws?ticket=${second.ticket}`);

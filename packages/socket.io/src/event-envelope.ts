@@ -23,4 +23,9 @@ export const socketIoEnvelope: EnvelopeCodec = Object.freeze({
     return { ok: true, name: frame[0], payload: frame[1] as unknown };
   },
   encodeError: (error: MessageError): unknown => error,
+  /** No payload argument, `null` or `{}`: what an event without a body may carry. */
+  isEmptyPayload: (payload: unknown): boolean =>
+    payload === undefined ||
+    payload === null ||
+    (typeof payload === 'object' && !Array.isArray(payload) && Object.keys(payload).length === 0),
 });
