@@ -269,12 +269,13 @@ export class SampleProcess implements Target {
   /**
    * Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`). Reads both samples'
    * formats: pino's fields at the top level (Fastify), and Nest's `ConsoleLogger`, whose
-   * `message` is the event's JSON (its fields are merged into the line here).
+   * `message` holds the event as an object or as its JSON (its fields are merged into the line).
    */
   events(event: string): JsonObject[] {
     return this.logObjects()
       .map((line) => {
-        const message = typeof line['message'] === 'string' ? tryParseJson(line['message']) : undefined;
+        const raw = line['message'];
+        const message = typeof raw === 'string' ? tryParseJson(raw) : raw;
         return isRecord(message) && typeof message['event'] === 'string' ? { ...line, ...message } : line;
       })
       .filter((line) => line['event'] === event);
