@@ -7,6 +7,7 @@ export {
   type LoginRequest,
   type LogoutAnswer,
 } from './demo-auth.js';
+export { clientAddressResolver } from './client-address.js';
 export { createDemoBackend, type DemoBackend } from './demo-backend.js';
 export {
   announceFrame,

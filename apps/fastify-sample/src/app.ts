@@ -4,6 +4,7 @@ import wsgate, { defineMessages, MessageRejection } from '@wsgate/fastify';
 import {
   announceFrame,
   ChatRooms,
+  clientAddressResolver,
   createDemoBackend,
   errorAnswer,
   loginAccountOf,
@@ -149,7 +150,13 @@ export async function buildApp(
   await app.register(async function loginRoute(scope) {
     await scope.register(fastifyRateLimit, { global: false });
     const { perAddress, perAccount, windowMs } = config.loginLimits;
-    const byAddress = scope.createRateLimit({ max: perAddress, timeWindow: windowMs });
+    // The address @wsgate resolves (an unparsable X-Forwarded-For counts as the proxy's).
+    const clientAddress = clientAddressResolver(config.trustProxy);
+    const byAddress = scope.createRateLimit({
+      max: perAddress,
+      timeWindow: windowMs,
+      keyGenerator: (request) => clientAddress(request.raw),
+    });
     const byAccount = scope.createRateLimit({
       max: perAccount,
       timeWindow: windowMs,

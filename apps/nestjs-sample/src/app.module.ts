@@ -25,7 +25,10 @@ export class AppModule {
       imports: [
         backendModule,
         // The login limits; the ticket route shares this storage (global ThrottlerStorage).
-        ThrottlerModule.forRoot({ throttlers: loginThrottlers(config.loginLimits), setHeaders: false }),
+        ThrottlerModule.forRoot({
+          throttlers: loginThrottlers(config.loginLimits, config.trustProxy),
+          setHeaders: false,
+        }),
         WsGateModule.forRootAsync({
           imports: [backendModule],
           inject: [DEMO_BACKEND],

@@ -22,7 +22,8 @@ async function bootstrap(config: DemoConfig): Promise<void> {
   });
   app.useBodyParser('json');
   app.disable('x-powered-by');
-  // req.ip (the login limiter's key) through the same trusted proxies as the gate.
+  // req.ip and req.protocol through the same trusted proxies as the gate (the login limit keys on
+  // the gate's own resolution of the address: login-throttler.guard.ts).
   app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.use(cookieParser());
   app.useWebSocketAdapter(new WsGateAdapter(app));
