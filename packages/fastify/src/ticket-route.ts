@@ -72,7 +72,7 @@ export async function registerTicketRoute(
         const answer = await gate.answerTicketRequest(
           handshakeRequestFrom(request.raw),
           () => route.authenticate(request),
-          limiterFor(request),
+          { perSession: limiterFor(request) },
         );
         logAudit(request.log, answer.audit);
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
