@@ -56,6 +56,7 @@ export type HandshakeRefusalReason =
   | 'subject_connection_limit'
   | 'address_connection_limit'
   | 'store_unavailable'
+  | 'draining'
   | 'internal_error';
 
 /** A refused handshake: answer with `status` before the upgrade (or close with `closeCode`). */
@@ -181,12 +182,18 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
   const queryParam = nonEmptyString('queryParam', options.queryParam, DEFAULTS.queryParam);
   const { isSessionActive } = options;
   const refusals = options.bruteForce === false ? undefined : createRefusalLimiter(options.bruteForce ?? {});
-  const refuseTicket = (
+  const refuseTicket = async (
     code: 'TICKET_MISSING' | 'TICKET_INVALID',
     reason: HandshakeRefusalReason,
     clientIp: string | undefined,
-  ) => {
-    refusals?.recordRefusal(clientIp);
+  ): Promise<HandshakeRefusal> => {
+    try {
+      // Counted before the answer, so that the next presentation (on any instance sharing the
+      // counter) sees it.
+      await refusals?.recordRefusal(clientIp);
+    } catch {
+      // A counter that cannot count does not turn a refusal into anything else.
+    }
     return refusal(code, reason, clientIp);
   };
   if (isSessionActive !== undefined && typeof isSessionActive !== 'function') {
@@ -238,9 +245,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = precheck(request);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (refusals?.isBlocked(clientIp) === true)
-      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
     try {
+      if (refusals !== undefined && (await refusals.isBlocked(clientIp)))
+        return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
       switch (extraction.kind) {
         case 'none':
           return refuseTicket('TICKET_MISSING', 'missing', clientIp);

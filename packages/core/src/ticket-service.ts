@@ -5,7 +5,9 @@ import { booleanOption, optionsObject, positiveInteger } from './option-checks.j
 import { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 import { MemoryTicketStore } from './memory-ticket-store.js';
 import { normalizeOrigin } from './origin.js';
+import type { WsGateMeter } from './meter.js';
 import { generateTicket, isWellFormedTicket, ticketKey } from './ticket-codec.js';
+import { createTicketMetrics, type TicketMetrics, type TicketStoreOperation } from './ticket-metrics.js';
 import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
 /** Options of {@link createTicketService}. */
@@ -24,6 +26,12 @@ export interface TicketServiceOptions {
   bindOrigin?: boolean;
   /** Time source, for tests. @default Date.now */
   clock?: Clock;
+  /**
+   * Records ticket metrics on this OpenTelemetry `Meter`: tickets issued, redeemed and refused
+   * (by reason), and the duration of store operations. `createWsGate` passes its own `meter`.
+   * @default undefined (no metrics)
+   */
+  meter?: WsGateMeter;
 }
 
 /** Who a ticket was issued to. */
@@ -93,6 +101,7 @@ interface TicketServiceConfig {
   readonly ipBinding: Required<IpPrefixBinding> | undefined;
   readonly bindOrigin: boolean;
   readonly clock: Clock;
+  readonly metrics: TicketMetrics;
 }
 
 function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixBinding> | undefined {
@@ -122,13 +131,35 @@ function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): T
   ) {
     throw new WsGateConfigError('store must implement TicketStore (put, take, close)');
   }
+  const meter = options.meter;
+  if (meter !== undefined && (meter === null || typeof meter.createCounter !== 'function'))
+    throw new WsGateConfigError('tickets.meter must be an OpenTelemetry Meter');
   return Object.freeze({
     store,
     ttlMs,
     ipBinding: resolveIpBinding(bindIp),
     bindOrigin: booleanOption('tickets.bindOrigin', options.bindOrigin, true),
     clock: options.clock ?? systemClock,
+    metrics: createTicketMetrics(meter, typeof store.name === 'string' ? store.name : 'custom'),
   });
+}
+
+/** Runs one store operation, timed into `metrics` when they are on. */
+async function measured<T>(
+  metrics: TicketMetrics,
+  operation: TicketStoreOperation,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (!metrics.enabled) return run();
+  const started = performance.now();
+  try {
+    const result = await run();
+    metrics.storeOperation(operation, (performance.now() - started) / 1000);
+    return result;
+  } catch (error) {
+    metrics.storeOperation(operation, (performance.now() - started) / 1000, error);
+    throw error;
+  }
 }
 
 function isStringOrUndefined(value: unknown): value is string | undefined {
@@ -149,7 +180,7 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
   options: TicketServiceOptions = {},
 ): TicketService<TClaims> {
   const config = resolveTicketServiceOptions(options);
-  const { store, clock } = config;
+  const { store, clock, metrics } = config;
 
   async function issue(input: IssueTicketInput<TClaims>): Promise<IssuedTicket> {
     if (
@@ -194,7 +225,8 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     for (let attempt = 0; ; attempt += 1) {
       const ticket = generateTicket();
       try {
-        await store.put(ticketKey(ticket), record, config.ttlMs);
+        await measured(metrics, 'put', () => store.put(ticketKey(ticket), record, config.ttlMs));
+        metrics.issued();
         return { ticket, expiresAt: record.expiresAt };
       } catch (error) {
         if (!(error instanceof TicketKeyExistsError) || attempt >= 2) throw error;
@@ -203,9 +235,19 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
   }
 
   async function redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>> {
+    const result = await redeemOnce(ticket, context);
+    if (result.ok) metrics.redeemed();
+    else metrics.refused(result.reason);
+    return result;
+  }
+
+  async function redeemOnce(
+    ticket: string | undefined,
+    context: RedeemContext,
+  ): Promise<RedeemResult<TClaims>> {
     if (ticket === undefined || ticket === '') return { ok: false, reason: 'missing' };
     if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return { ok: false, reason: 'malformed' };
-    const record = await store.take(ticketKey(ticket));
+    const record = await measured(metrics, 'take', () => store.take(ticketKey(ticket)));
     if (record === undefined) return { ok: false, reason: 'unknown' };
     if (clock() >= record.expiresAt) return { ok: false, reason: 'expired' };
     if (config.ipBinding !== undefined && record.ip !== undefined) {

@@ -32,6 +32,11 @@ export interface TicketRecord {
  */
 export interface TicketStore {
   /**
+   * Optional. Short name of the store in metrics (`wsgate.ticket_store.name`: `memory`, `redis`).
+   * @default 'custom'
+   */
+  readonly name?: string;
+  /**
    * Required. Stores `record` under `key` for `ttlMs` milliseconds. Refuses an existing key
    * (rejects with `TicketKeyExistsError`), never overwrites. Rejects with
    * `TicketStoreFullError` / `TicketStoreUnavailableError` when it cannot store.

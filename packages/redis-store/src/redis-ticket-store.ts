@@ -170,6 +170,8 @@ function assertKey(key: string): void {
  * const tickets = createTicketService({ store });
  */
 export class RedisTicketStore implements TicketStore {
+  /** The store's name in metrics (`wsgate.ticket_store.name`). */
+  readonly name = 'redis';
   private readonly config: RedisTicketStoreConfig;
   private readonly replicas: ReplicaAcknowledgement | undefined;
   private closing: Promise<void> | undefined;
