@@ -6,7 +6,10 @@ import {
   guardUpgrade,
   handshakeRequestFrom,
   redactRequestForLog,
+  writeHttpRefusal,
+  type AuditEvent,
   type HandshakeInspection,
+  type RefusalAnswer,
   type HandshakeRequest,
   type UpgradeGuard,
 } from '@wsgate/core';
@@ -21,6 +24,7 @@ interface InspectingGate {
   readonly queryParam: string;
   readonly upgradeTimeoutMs: number;
   inspectHandshake(request: HandshakeRequest): HandshakeInspection;
+  drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 }
 
 /** What {@link interceptUpgrades} hands to @fastify/websocket and the route hooks. */
@@ -42,7 +46,11 @@ export interface UpgradeInterception {
  * destroyed socket), and handed to @fastify/websocket only once no earlier response is still
  * being written on its connection (pipelining: see core's `afterPendingResponse`).
  */
-export function interceptUpgrades(server: Server, gate: InspectingGate): UpgradeInterception {
+export function interceptUpgrades(
+  server: Server,
+  gate: InspectingGate,
+  report: (event: AuditEvent) => void,
+): UpgradeInterception {
   const relay = new EventEmitter();
   const inspect = (request: InspectedRequest): void => {
     if (request[kInspection] !== undefined) return;
@@ -55,6 +63,13 @@ export function interceptUpgrades(server: Server, gate: InspectingGate): Upgrade
     request[kGuard] = guardUpgrade(socket, gate.upgradeTimeoutMs);
     afterPendingResponse(socket, () => {
       if (socket.destroyed) return;
+      // Draining (app.close()): core's 503, before Fastify's router answers its own.
+      const draining = gate.drainRefusal(handshakeRequestFrom(request));
+      if (draining?.kind === 'http') {
+        report(draining.audit);
+        writeHttpRefusal(socket, draining.status, draining.body, draining.headers);
+        return;
+      }
       try {
         inspect(request);
         relay.emit('upgrade', request, socket, head);
