@@ -106,3 +106,113 @@ local published = string.sub(ARGV[2], 1, -2) .. ',"entry":"' .. id .. '"}'
 return { id, redis.call('PUBLISH', ARGV[1], published) }
 `.trim(),
 );
+
+/**
+ * Takes a connection slot for a subject and an address if the cluster-wide counts are under
+ * their caps (one round trip). Each instance keeps its own counts in a hash that expires unless
+ * the instance's heartbeat refreshes it, so a dead instance's slots vanish by themselves; an
+ * instance whose hash is gone is dropped from the instance set as the set is read.
+ *
+ * KEYS[1] the instance set, KEYS[2] this instance's hash. ARGV[1] instance id, ARGV[2] prefix
+ * of the instance hashes, ARGV[3] subject field, ARGV[4] max per subject, ARGV[5] address field
+ * (`''` for none), ARGV[6] max per address, ARGV[7] hash ttl ms.
+ * Returns 0 (taken), 10 (taken, and this instance's hash had to be created: its other slots, if
+ * any, were lost and must be written again), 1 (subject cap), 2 (address cap).
+ */
+export const ACQUIRE_SLOT_SCRIPT = script(
+  'acquire-slot',
+  `
+local hasAddress = ARGV[5] ~= ''
+local subject, address = 0, 0
+local ownCounted = false
+local function count(key)
+  subject = subject + (tonumber(redis.call('HGET', key, ARGV[3])) or 0)
+  if hasAddress then address = address + (tonumber(redis.call('HGET', key, ARGV[5])) or 0) end
+end
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[2] .. id
+  if id == ARGV[1] then
+    count(key)
+    ownCounted = true
+  elseif redis.call('EXISTS', key) == 0 then
+    redis.call('SREM', KEYS[1], id)
+  else
+    count(key)
+  end
+end
+if not ownCounted then count(KEYS[2]) end
+if subject >= tonumber(ARGV[4]) then return 1 end
+if hasAddress and address >= tonumber(ARGV[6]) then return 2 end
+local existed = redis.call('EXISTS', KEYS[2])
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+if hasAddress then redis.call('HINCRBY', KEYS[2], ARGV[5], 1) end
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+redis.call('SADD', KEYS[1], ARGV[1])
+if existed == 0 then return 10 end
+return 0
+`.trim(),
+);
+
+/**
+ * Gives back one connection slot of this instance (a field that reaches 0 is deleted, and with
+ * the last one the hash). KEYS[1] this instance's hash. ARGV[1] subject field, ARGV[2] address
+ * field (`''` for none). Returns 1, or 0 when the hash was gone (its counts must be written again).
+ */
+export const RELEASE_SLOT_SCRIPT = script(
+  'release-slot',
+  `
+local existed = redis.call('EXISTS', KEYS[1])
+local function release(field)
+  if redis.call('HINCRBY', KEYS[1], field, -1) <= 0 then redis.call('HDEL', KEYS[1], field) end
+end
+release(ARGV[1])
+if ARGV[2] ~= '' then release(ARGV[2]) end
+return existed
+`.trim(),
+);
+
+/**
+ * The heartbeat of an instance's slots: keeps its hash alive. KEYS[1] the instance set, KEYS[2]
+ * this instance's hash. ARGV[1] instance id, ARGV[2] hash ttl ms. Returns 1, or 0 when the hash
+ * was gone (expired while the instance was cut off, or empty).
+ */
+export const REFRESH_SLOTS_SCRIPT = script(
+  'refresh-slots',
+  `
+if redis.call('PEXPIRE', KEYS[2], ARGV[2]) == 0 then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+`.trim(),
+);
+
+/**
+ * Writes an instance's slot counts again, as the instance knows them (after its hash expired or
+ * a command's outcome was unknown). KEYS[1] the instance set, KEYS[2] this instance's hash.
+ * ARGV[1] instance id, ARGV[2] hash ttl ms, then field, count pairs. Returns 1.
+ */
+export const RESYNC_SLOTS_SCRIPT = script(
+  'resync-slots',
+  `
+redis.call('DEL', KEYS[2])
+if #ARGV < 4 then return 1 end
+for i = 3, #ARGV, 2 do
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+`.trim(),
+);
+
+/**
+ * Counts one refused ticket presentation of an address, in a fixed window that starts with its
+ * first refusal. KEYS[1] the address's counter. ARGV[1] window ms. Returns the count.
+ */
+export const COUNT_REFUSAL_SCRIPT = script(
+  'count-refusal',
+  `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`.trim(),
+);
