@@ -29,11 +29,14 @@ export type ReservationResult<C extends ClosableConnection = ClosableConnection>
 export interface ConnectionRegistry<C extends ClosableConnection = ClosableConnection> {
   /** Registers a connection; returns the function that unregisters it (call it on close). */
   add(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C): () => void;
-  /** Closes every connection opened from `sessionId` with 4401. Returns how many were closed. */
+  /**
+   * Closes every connection opened from `sessionId` with 4401. Returns how many were closed (a
+   * connection already being closed by the registry is not closed, nor counted, again).
+   */
   revokeSession(sessionId: string, reason?: string): number;
-  /** Closes every connection of `subject` with 4401. Returns how many. */
+  /** Closes every connection of `subject` with 4401. Returns how many (as `revokeSession`). */
   revokeSubject(subject: string, reason?: string): number;
-  /** Closes every connection with `code` (a drain: 1012). Returns how many. */
+  /** Closes every connection with `code` (a drain: 1012). Returns how many (as `revokeSession`). */
   closeAll(code: number, reason: string): number;
   /** Drops every connection still registered at once (`terminate()`, else `close()`). Returns how many. */
   terminateAll(): number;
@@ -47,8 +50,8 @@ export interface ConnectionRegistry<C extends ClosableConnection = ClosableConne
 
 /** Options of {@link createConnectionRegistry}. */
 export interface ConnectionRegistryOptions {
-  /** Called on every revocation (the gate counts them in its metrics). */
-  readonly onRevoke?: (kind: 'session' | 'subject') => void;
+  /** Called after every revocation with the number of connections it closed (the gate's metrics). */
+  readonly onRevoke?: (kind: 'session' | 'subject', closed: number) => void;
 }
 
 function addTo<C>(index: Map<string, Set<C>>, key: string, connection: C): void {
@@ -77,25 +80,6 @@ export function truncateCloseReason(reason: string): string {
   return bytes.subarray(0, end).toString('utf8');
 }
 
-function closeEach<C extends ClosableConnection>(
-  connections: Iterable<C> | undefined,
-  code: number,
-  reason: string,
-): number {
-  if (connections === undefined) return 0;
-  const safeReason = truncateCloseReason(reason);
-  let closed = 0;
-  for (const connection of [...connections]) {
-    try {
-      connection.close(code, safeReason);
-      closed += 1;
-    } catch {
-      // A socket that cannot be closed cleanly is already going away; it is not counted.
-    }
-  }
-  return closed;
-}
-
 /**
  * Creates a connection registry: the memory of who holds which socket, so that a logout
  * (`revokeSession`) or an account action (`revokeSubject`) closes those sockets with 4401, and
@@ -110,6 +94,25 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
   const bySubject = new Map<string, Set<C>>();
   const bySession = new Map<string, Set<C>>();
   let emptied: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Connections the registry already closed (revoked, drained): closed once, counted once. */
+  const closing = new WeakSet<C>();
+
+  const closeEach = (connections: Iterable<C> | undefined, code: number, reason: string): number => {
+    if (connections === undefined) return 0;
+    const safeReason = truncateCloseReason(reason);
+    let closed = 0;
+    for (const connection of [...connections]) {
+      if (closing.has(connection)) continue;
+      try {
+        connection.close(code, safeReason);
+        closing.add(connection);
+        closed += 1;
+      } catch {
+        // A socket that cannot be closed cleanly is already going away; it is not counted.
+      }
+    }
+    return closed;
+  };
 
   return {
     add(principal, connection) {
@@ -130,12 +133,14 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       };
     },
     revokeSession(sessionId, reason = DEFAULTS.revocationReasons.session) {
-      onRevoke?.('session');
-      return closeEach(bySession.get(sessionId), CloseCode.Unauthorized, reason);
+      const closed = closeEach(bySession.get(sessionId), CloseCode.Unauthorized, reason);
+      onRevoke?.('session', closed);
+      return closed;
     },
     revokeSubject(subject, reason = DEFAULTS.revocationReasons.subject) {
-      onRevoke?.('subject');
-      return closeEach(bySubject.get(subject), CloseCode.Unauthorized, reason);
+      const closed = closeEach(bySubject.get(subject), CloseCode.Unauthorized, reason);
+      onRevoke?.('subject', closed);
+      return closed;
     },
     closeAll: (code, reason) => closeEach(all, code, reason),
     terminateAll() {

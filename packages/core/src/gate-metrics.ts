@@ -7,7 +7,7 @@ export interface GateMetrics {
   ticketRequestRefused(status: number, code: string): void;
   messageRefused(code: string | number): void;
   closed(code: number): void;
-  revoked(kind: 'session' | 'subject'): void;
+  revoked(kind: 'session' | 'subject', closed: number): void;
 }
 
 /** What the gauge of open connections reads. */
@@ -33,7 +33,8 @@ const NO_GATE_METRICS: GateMetrics = Object.freeze({
  * `wsgate.refusal.reason`), `wsgate.ticket_requests.refused` (by `wsgate.refusal.code` and
  * `http.response.status_code`), `wsgate.messages.refused` (by `wsgate.refusal.code`: an error
  * code, or the close code of a frame that closed its socket), `wsgate.connections.closed` (by
- * `wsgate.close.code`), `wsgate.revocations` (by `wsgate.revocation.kind`) and the gauge
+ * `wsgate.close.code`), `wsgate.revocations` (connections closed by a revocation, by
+ * `wsgate.revocation.kind`) and the gauge
  * `wsgate.connections.open` (by `wsgate.adapter`).
  */
 export function createGateMetrics(meter: WsGateMeter | undefined, source: GateMetricsSource): GateMetrics {
@@ -60,8 +61,8 @@ export function createGateMetrics(meter: WsGateMeter | undefined, source: GateMe
     unit: '{connection}',
   });
   const revocations = meter.createCounter('wsgate.revocations', {
-    description: 'Revocations applied on this instance (logout, account actions), by kind',
-    unit: '{revocation}',
+    description: 'Connections closed on this instance by a revocation (logout, account action), by kind',
+    unit: '{connection}',
   });
   meter
     .createObservableGauge('wsgate.connections.open', {
@@ -79,6 +80,8 @@ export function createGateMetrics(meter: WsGateMeter | undefined, source: GateMe
       ticketRequests.add(1, { 'wsgate.refusal.code': code, 'http.response.status_code': status }),
     messageRefused: (code: string | number) => messages.add(1, { 'wsgate.refusal.code': String(code) }),
     closed: (code: number) => closes.add(1, { 'wsgate.close.code': code }),
-    revoked: (kind: 'session' | 'subject') => revocations.add(1, { 'wsgate.revocation.kind': kind }),
+    revoked(kind: 'session' | 'subject', closed: number) {
+      if (closed > 0) revocations.add(closed, { 'wsgate.revocation.kind': kind });
+    },
   });
 }

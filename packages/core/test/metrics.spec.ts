@@ -47,6 +47,15 @@ async function upgrade(gate: WsGate, ticket: string | undefined) {
   );
 }
 
+/** An admitted connection of `subject` (session `s-<subject>`). */
+async function accept(gate: WsGate, subject: string) {
+  const result = await upgrade(gate, await issue(gate, subject));
+  if (!result.ok) throw new Error(`expected an acceptance, got ${result.reason}`);
+  const connection = fakeConnection();
+  gate.admit(result, connection, () => undefined);
+  return connection;
+}
+
 async function issue(gate: WsGate, subject = 'alice'): Promise<string> {
   return (await gate.tickets.issue({ subject, sessionId: `s-${subject}`, ip: '127.0.0.1', origin: APP }))
     .ticket;
@@ -168,7 +177,7 @@ describe('gate metrics', () => {
     expect(await metrics.value('wsgate.messages.refused', { 'wsgate.refusal.code': '1003' })).toBe(1);
   });
 
-  it('counts refused ticket requests by code and status, and revocations by kind', async () => {
+  it('counts refused ticket requests by code and status, and connections closed by revocations by kind', async () => {
     const { gate, metrics } = meteredGate();
     const request = handshake({ method: 'POST', url: '/ws-ticket', headers: { origin: APP } });
     expect((await gate.answerTicketRequest(request, () => null)).status).toBe(401);
@@ -193,9 +202,14 @@ describe('gate metrics', () => {
     ).toBe(1);
     expect(await metrics.value('wsgate.tickets.issued')).toBe(1);
 
-    gate.registry.revokeSession('s-1');
-    gate.registry.revokeSession('s-2');
-    gate.registry.revokeSubject('bob');
+    const alice = [await accept(gate, 'alice'), await accept(gate, 'alice')];
+    const bob = await accept(gate, 'bob');
+    expect(gate.registry.revokeSession('s-alice')).toBe(2);
+    expect(gate.registry.revokeSession('s-alice')).toBe(0); // already closing: not closed, nor counted, again
+    expect(gate.registry.revokeSession('s-nobody')).toBe(0);
+    expect(gate.registry.revokeSubject('bob')).toBe(1);
+    expect(alice.map((peer) => peer.closes)).toEqual([[4401], [4401]]);
+    expect(bob.closes).toEqual([4401]);
     expect(await metrics.value('wsgate.revocations', { 'wsgate.revocation.kind': 'session' })).toBe(2);
     expect(await metrics.value('wsgate.revocations', { 'wsgate.revocation.kind': 'subject' })).toBe(1);
   });
