@@ -51,7 +51,6 @@ export function announceFrame(from: string, text: string): { type: 'announce'; f
   return { type: 'announce', from, text };
 }
 
-
 /**
  * Which sockets joined which room. A socket joins at most `maxRoomsPerSocket` rooms (joining one
  * it is in again always succeeds); the sample calls {@link ChatRooms.leaveAll} when a socket closes.

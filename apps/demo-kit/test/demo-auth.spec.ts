@@ -29,7 +29,7 @@ function unreachableOnEnd(store: SessionStore): SessionStore {
   return {
     create: (user) => store.create(user),
     byToken: (token) => store.byToken(token),
-    isActive: (id) => store.isActive(id),
+    activeUser: (id) => store.activeUser(id),
     end: () => Promise.reject(new SessionStoreUnavailableError(new Error('connect ECONNREFUSED'))),
     close: () => store.close(),
   };

@@ -45,7 +45,7 @@ describe('RedisSessionStore (real redis-server)', () => {
     const third = await store.create(ALICE);
     expect(third.evicted).toEqual([first.session.id]);
     expect(await store.byToken(first.token)).toBeUndefined();
-    expect(await store.isActive(first.session.id)).toBe(false);
+    expect(await store.activeUser(first.session.id)).toBeUndefined();
     expect(await store.byToken(second.token)).toMatchObject({ user: ALICE });
     expect(await store.byToken(bob.token)).toMatchObject({ user: BOB });
     expect(await client.zcard('demo:user-sessions:alice')).toBe(LIMITS.perUser);
@@ -76,7 +76,7 @@ describe('RedisSessionStore (real redis-server)', () => {
     const created = await store.create(ALICE);
     expect(await store.end(created.token)).toMatchObject({ id: created.session.id });
     expect(await store.end(created.token)).toBeUndefined();
-    expect(await store.isActive(created.session.id)).toBe(false);
+    expect(await store.activeUser(created.session.id)).toBeUndefined();
   });
 
   it('answers 503 instead of hanging while Redis is stalled (REDIS_TIMEOUT_MS), and recovers', async () => {
