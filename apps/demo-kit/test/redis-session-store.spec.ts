@@ -72,6 +72,16 @@ describe('RedisSessionStore (real redis-server)', () => {
     expect(await store.byToken(created.token)).toBeUndefined();
   });
 
+  it('answers the user of a live session as the record holds it now (roles changed in Redis)', async () => {
+    const created = await store.create(ALICE);
+    expect(await store.activeUser(created.session.id)).toEqual(ALICE);
+    const key = `demo:session:${created.session.id}`;
+    const record = JSON.parse((await client.get(key)) ?? '{}') as { user: { roles: string[] } };
+    record.user.roles = [];
+    await client.set(key, JSON.stringify(record), 'KEEPTTL');
+    expect(await store.activeUser(created.session.id)).toEqual({ id: 'alice', roles: [] });
+  });
+
   it('ends a session once: end is idempotent', async () => {
     const created = await store.create(ALICE);
     expect(await store.end(created.token)).toMatchObject({ id: created.session.id });
