@@ -266,9 +266,19 @@ export class SampleProcess implements Target {
       .filter(isRecord);
   }
 
-  /** Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`). */
+  /**
+   * Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`): pino's lines
+   * (Fastify sample) carry it at the top level, Nest's JSON logger inside `message` as JSON text.
+   */
   events(event: string): JsonObject[] {
-    return this.logObjects().filter((line) => line['event'] === event);
+    return this.logObjects()
+      .map((line) => {
+        const message = line['message'];
+        if (typeof message !== 'string' || !message.startsWith('{')) return line;
+        const nested = tryParseJson(message);
+        return isRecord(nested) ? nested : line;
+      })
+      .filter((line) => line['event'] === event);
   }
 
   /** Waits until at least `count` log objects with this `event` were read; returns them all. */

@@ -11,6 +11,7 @@ export class TcpProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   private isCut = false;
   private next = 0;
+  private pinned: number | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -56,6 +57,16 @@ export class TcpProxy {
     this.isCut = false;
   }
 
+  /**
+   * Sends every new connection to the upstream on `port` first (another one only if it refuses),
+   * or, with `undefined`, round robin again.
+   */
+  pin(port: number | undefined): void {
+    if (port !== undefined && !this.upstreams.includes(port))
+      throw new TypeError(`${port} is not an upstream`);
+    this.pinned = port;
+  }
+
   /** Destroys every connection and stops listening. */
   async close(): Promise<void> {
     this.cut();
@@ -75,8 +86,11 @@ export class TcpProxy {
 
   /** Connects `client` to the next upstream; one that refuses is skipped (`attempts` left). */
   private connect(client: Socket, attempts: number): void {
-    const port = this.upstreams[this.next % this.upstreams.length] as number;
-    this.next += 1;
+    const first = attempts === this.upstreams.length && this.pinned !== undefined;
+    const port = first
+      ? (this.pinned as number)
+      : (this.upstreams[this.next % this.upstreams.length] as number);
+    if (!first) this.next += 1;
     const upstream = createConnection({ host: '127.0.0.1', port });
     const refused = (): void => {
       upstream.destroy();
