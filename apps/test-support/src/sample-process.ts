@@ -268,12 +268,14 @@ export class SampleProcess implements Target {
 
   /**
    * Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`): pino's lines
-   * (Fastify sample) carry it at the top level, Nest's JSON logger inside `message` as JSON text.
+   * (Fastify sample) carry it at the top level, Nest's JSON logger inside `message` (an object, or
+   * JSON text for @wsgate's audit events).
    */
   events(event: string): JsonObject[] {
     return this.logObjects()
       .map((line) => {
         const message = line['message'];
+        if (isRecord(message)) return message;
         if (typeof message !== 'string' || !message.startsWith('{')) return line;
         const nested = tryParseJson(message);
         return isRecord(nested) ? nested : line;
