@@ -53,16 +53,18 @@ export class DemoRedis {
     );
     this.client.on('ready', () => logger.info('redis.ready', 'redis connection ready'));
     this.command = createIoRedisCommand(this.client);
-    this.ticketStore = new RedisTicketStore({
-      command: this.command,
-      commandTimeoutMs,
-      logger: this.redisLogger('wsgate.ticket_store'),
-    });
     this.connectionSlots = new RedisConnectionSlots({
       command: this.command,
       commandTimeoutMs,
       instanceTtlMs,
       logger: this.redisLogger('wsgate.connection_slots'),
+    });
+    this.ticketStore = new RedisTicketStore({
+      command: this.command,
+      commandTimeoutMs,
+      logger: this.redisLogger('wsgate.ticket_store'),
+      // An upgrade takes the ticket and its connection slot in one round trip.
+      slots: this.connectionSlots,
     });
     this.refusalCounter = new RedisRefusalCounter({ command: this.command, commandTimeoutMs });
   }

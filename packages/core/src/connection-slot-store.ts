@@ -68,3 +68,16 @@ export function createMemoryConnectionSlots(): ConnectionSlotStore {
     },
   });
 }
+
+/** Gives a slot back; a store fault is the slot store's to repair. */
+export function releaseSlot(
+  slots: ConnectionSlotStore | undefined,
+  slot: { readonly subject: string; readonly address: string | undefined },
+): void {
+  if (slots === undefined) return;
+  try {
+    void Promise.resolve(slots.release(slot)).catch(() => undefined);
+  } catch {
+    // see above
+  }
+}

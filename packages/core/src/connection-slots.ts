@@ -1,6 +1,12 @@
-import type { ClosableConnection, ConnectionRegistry, ReservationResult } from './connection-registry.js';
+import type {
+  ClosableConnection,
+  ConnectionRegistry,
+  ConnectionReservation,
+  ReservationResult,
+} from './connection-registry.js';
 import {
   createMemoryConnectionSlots,
+  releaseSlot,
   type ConnectionSlot,
   type ConnectionSlotStore,
   type SlotLimits,
@@ -43,6 +49,14 @@ export interface ConnectionSlots<C extends ClosableConnection = ClosableConnecti
     principal: Pick<Principal, 'subject' | 'sessionId'>,
     address: string | undefined,
   ): Promise<ReservationResult<C>>;
+  /**
+   * The reservation of a slot already taken in the store (by the ticket store, with the ticket):
+   * it behaves as one `reserve` returned.
+   */
+  adopt(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    address: string | undefined,
+  ): ConnectionReservation<C>;
 }
 
 /** A slot attached after its reservation timed out is counted again, whatever the caps say. */
@@ -75,15 +89,6 @@ export function resolveConnectionLimits(input: ConnectionLimits | undefined): Re
   });
 }
 
-/** Gives a slot back; a store fault is the store's to repair (never thrown at a closing socket). */
-function releaseSlot(store: ConnectionSlotStore, slot: ConnectionSlot): void {
-  try {
-    void Promise.resolve(store.release(slot)).catch(() => undefined);
-  } catch {
-    // see above
-  }
-}
-
 /**
  * Creates the reservation of connection slots: the caps checked in `limits.store` before the
  * upgrade, and the socket registered in `registry` once it exists.
@@ -97,6 +102,42 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
   registry: ConnectionRegistry<C>,
 ): ConnectionSlots<C> {
   const { store, reservationTimeoutMs } = limits;
+
+  /** The reservation of a slot taken in the store. */
+  function reservationOf(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    slot: ConnectionSlot,
+  ): ConnectionReservation<C> {
+    let state: 'reserved' | 'attached' | 'released' = 'reserved';
+    const release = () => {
+      if (state !== 'reserved') return;
+      state = 'released';
+      clearTimeout(timer);
+      releaseSlot(store, slot);
+    };
+    const timer = setTimeout(release, reservationTimeoutMs);
+    timer.unref();
+    return {
+      attach(connection: C) {
+        if (state === 'released')
+          void Promise.resolve()
+            .then(() => store.acquire(slot, UNCAPPED))
+            .catch(() => undefined);
+        state = 'attached';
+        clearTimeout(timer);
+        const unregister = registry.add(principal, connection);
+        let attached = true;
+        return () => {
+          if (!attached) return;
+          attached = false;
+          unregister();
+          releaseSlot(store, slot);
+        };
+      },
+      release,
+    };
+  }
+
   return Object.freeze({
     async reserve(
       principal: Pick<Principal, 'subject' | 'sessionId'>,
@@ -105,37 +146,9 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
       const slot: ConnectionSlot = { subject: principal.subject, address };
       const acquired = await store.acquire(slot, limits);
       if (!acquired.ok) return acquired;
-      let state: 'reserved' | 'attached' | 'released' = 'reserved';
-      const release = () => {
-        if (state !== 'reserved') return;
-        state = 'released';
-        clearTimeout(timer);
-        releaseSlot(store, slot);
-      };
-      const timer = setTimeout(release, reservationTimeoutMs);
-      timer.unref();
-      return {
-        ok: true,
-        reservation: {
-          attach(connection: C) {
-            if (state === 'released')
-              void Promise.resolve()
-                .then(() => store.acquire(slot, UNCAPPED))
-                .catch(() => undefined);
-            state = 'attached';
-            clearTimeout(timer);
-            const unregister = registry.add(principal, connection);
-            let attached = true;
-            return () => {
-              if (!attached) return;
-              attached = false;
-              unregister();
-              releaseSlot(store, slot);
-            };
-          },
-          release,
-        },
-      };
+      return { ok: true, reservation: reservationOf(principal, slot) };
     },
+    adopt: (principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined) =>
+      reservationOf(principal, { subject: principal.subject, address }),
   });
 }

@@ -5,6 +5,7 @@ import { WsGateConfigError, WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { checkHandshakeSyntax, type HandshakeSyntaxError } from './handshake-syntax.js';
 import type { OriginPolicy, OriginRefusalReason } from './origin-policy.js';
+import { releaseSlot, type SlotAcquisition, type SlotLimits } from './connection-slot-store.js';
 import { createRefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
 import { extractTicket, type TicketExtraction, type TicketSource } from './ticket-extraction.js';
 import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
@@ -78,6 +79,11 @@ export interface HandshakeAcceptance<TClaims extends TicketClaims = TicketClaims
   readonly protocol: string | undefined;
   readonly clientIp: string | undefined;
   readonly origin: string | undefined;
+  /**
+   * The connection slot the ticket store took with the ticket (`slotLimits` and a store that
+   * folds slots), or `undefined` when none was asked for.
+   */
+  readonly slot?: SlotAcquisition | undefined;
 }
 
 /** Result of {@link HandshakeAuthorizer.authorize}. */
@@ -132,6 +138,12 @@ export interface AuthorizeOptions {
   readonly websocket?: boolean;
   /** The inspection made when the request arrived, if the request was redacted since. */
   readonly inspection?: HandshakeInspection;
+  /**
+   * Take a connection slot for the ticket's subject and the client address under these caps in
+   * the same store operation as the ticket, when the ticket service can (`tickets.slotStore`).
+   * The slot is given back when the upgrade is refused after it was taken.
+   */
+  readonly slotLimits?: SlotLimits;
 }
 
 /** The one check both adapters run on an upgrade request, before the upgrade. */
@@ -245,6 +257,12 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = precheck(request);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
+    /** The subject of a slot taken with the ticket, until the upgrade is accepted. */
+    let taken: string | undefined;
+    const giveBack = () => {
+      if (taken !== undefined) releaseSlot(tickets.slotStore, { subject: taken, address: clientIp });
+      taken = undefined;
+    };
     try {
       if (refusals !== undefined && (await refusals.isBlocked(clientIp)))
         return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
@@ -258,7 +276,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
         case 'found':
           break;
       }
-      const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
+      const claim =
+        options.slotLimits === undefined ? undefined : { address: clientIp, limits: options.slotLimits };
+      const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin }, claim);
       if (!redeemed.ok) {
         return refuseTicket(
           redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID',
@@ -266,11 +286,21 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
           clientIp,
         );
       }
+      taken = redeemed.slot?.ok === true ? redeemed.principal.subject : undefined;
       if (isSessionActive !== undefined && !(await isSessionActive(redeemed.principal))) {
+        giveBack();
         return refuseTicket('TICKET_INVALID', 'session_ended', clientIp);
       }
-      return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
+      return {
+        ok: true,
+        principal: redeemed.principal,
+        protocol: extraction.protocol,
+        clientIp,
+        origin,
+        ...(redeemed.slot === undefined ? {} : { slot: redeemed.slot }),
+      };
     } catch (error) {
+      giveBack();
       // Store down or slow: fail closed, keep serving. Anything else is a bug, still never an open socket.
       return refusal(
         'SERVICE_UNAVAILABLE',

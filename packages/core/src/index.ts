@@ -231,7 +231,7 @@ export {
   type TicketService,
   type TicketServiceOptions,
 } from './ticket-service.js';
-export type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
+export type { SlotClaim, TakenWithSlot, TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 export { TokenBucket, type RateLimit } from './token-bucket.js';
 export {
   createTransportPolicy,

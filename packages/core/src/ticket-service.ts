@@ -8,7 +8,8 @@ import { normalizeOrigin } from './origin.js';
 import type { WsGateMeter } from './meter.js';
 import { generateTicket, isWellFormedTicket, ticketKey } from './ticket-codec.js';
 import { createTicketMetrics, type TicketMetrics, type TicketStoreOperation } from './ticket-metrics.js';
-import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
+import { releaseSlot, type ConnectionSlotStore, type SlotAcquisition } from './connection-slot-store.js';
+import type { SlotClaim, TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
 /** Options of {@link createTicketService}. */
 export interface TicketServiceOptions {
@@ -71,7 +72,12 @@ export type TicketRefusalReason =
 
 /** Result of {@link TicketService.redeem}. */
 export type RedeemResult<TClaims extends TicketClaims = TicketClaims> =
-  | { readonly ok: true; readonly principal: Principal<TClaims> }
+  | {
+      readonly ok: true;
+      readonly principal: Principal<TClaims>;
+      /** The connection slot taken with the ticket, when `redeem` was given a claim and the store could. */
+      readonly slot?: SlotAcquisition | undefined;
+    }
   | { readonly ok: false; readonly reason: TicketRefusalReason };
 
 /** Where a ticket is being presented from. */
@@ -89,8 +95,18 @@ export interface TicketService<TClaims extends TicketClaims = TicketClaims> {
   /**
    * Redeems a ticket exactly once. Any presentation that reaches the store burns the ticket,
    * including one refused for its IP or Origin binding. Rejects only on store faults.
+   *
+   * With a `claim` and a store that folds slots (`slotStore` is set), the store takes a
+   * connection slot of `slotStore` in the same operation: the result says whether (`slot`), and a
+   * refused redeem gives a slot it took back.
    */
-  redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>>;
+  redeem(
+    ticket: string | undefined,
+    context: RedeemContext,
+    claim?: SlotClaim,
+  ): Promise<RedeemResult<TClaims>>;
+  /** The slot store whose slots `redeem` takes with a ticket (`TicketStore.slotStore`), if the store can. */
+  readonly slotStore?: ConnectionSlotStore | undefined;
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -234,21 +250,59 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     }
   }
 
-  async function redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>> {
-    const result = await redeemOnce(ticket, context);
+  const foldsSlots = typeof store.takeWithSlot === 'function' && store.slotStore !== undefined;
+
+  async function redeem(
+    ticket: string | undefined,
+    context: RedeemContext,
+    claim?: SlotClaim,
+  ): Promise<RedeemResult<TClaims>> {
+    const result = await redeemOnce(ticket, context, foldsSlots ? claim : undefined);
     if (result.ok) metrics.redeemed();
     else metrics.refused(result.reason);
     return result;
   }
 
+  /** Takes the record (and, with a claim, a slot in the same store operation). */
+  async function take(key: string, claim: SlotClaim | undefined) {
+    if (claim === undefined || store.takeWithSlot === undefined)
+      return { record: await store.take(key), slot: undefined };
+    return store.takeWithSlot(key, claim);
+  }
+
   async function redeemOnce(
     ticket: string | undefined,
     context: RedeemContext,
+    claim: SlotClaim | undefined,
   ): Promise<RedeemResult<TClaims>> {
     if (ticket === undefined || ticket === '') return { ok: false, reason: 'missing' };
     if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return { ok: false, reason: 'malformed' };
-    const record = await measured(metrics, 'take', () => store.take(ticketKey(ticket)));
+    const { record, slot } = await measured(metrics, 'take', () => take(ticketKey(ticket), claim));
     if (record === undefined) return { ok: false, reason: 'unknown' };
+    const checked = checkRecord(record, context);
+    if (checked !== undefined) {
+      // Refused after the store took a slot with the ticket: give it back.
+      if (slot?.ok === true)
+        releaseSlot(store.slotStore, { subject: record.subject, address: claim?.address });
+      return checked;
+    }
+    return {
+      ok: true,
+      principal: {
+        subject: record.subject,
+        sessionId: record.sessionId,
+        claims: (record.claims ?? {}) as TClaims,
+        issuedAt: record.issuedAt,
+      },
+      ...(slot === undefined ? {} : { slot }),
+    };
+  }
+
+  /** Why a taken record is refused (expired, bound elsewhere), or `undefined` when it is valid. */
+  function checkRecord(
+    record: TicketRecord,
+    context: RedeemContext,
+  ): Extract<RedeemResult<TClaims>, { ok: false }> | undefined {
     if (clock() >= record.expiresAt) return { ok: false, reason: 'expired' };
     if (config.ipBinding !== undefined && record.ip !== undefined) {
       const presentedIp = normalizeIp(context.ip);
@@ -260,16 +314,13 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
       const presentedOrigin = context.origin === undefined ? undefined : normalizeOrigin(context.origin);
       if (presentedOrigin !== record.origin) return { ok: false, reason: 'origin_mismatch' };
     }
-    return {
-      ok: true,
-      principal: {
-        subject: record.subject,
-        sessionId: record.sessionId,
-        claims: (record.claims ?? {}) as TClaims,
-        issuedAt: record.issuedAt,
-      },
-    };
+    return undefined;
   }
 
-  return Object.freeze({ issue, redeem, close: () => store.close() });
+  return Object.freeze({
+    issue,
+    redeem,
+    slotStore: foldsSlots ? store.slotStore : undefined,
+    close: () => store.close(),
+  });
 }

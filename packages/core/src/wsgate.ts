@@ -386,7 +386,10 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
   const adapter = nonEmptyString('adapter', options.adapter, 'core');
   const metrics = createGateMetrics(meter, { adapter, openConnections: () => registry.size });
   const registry = createConnectionRegistry<ClosableConnection>({ onRevoke: metrics.revoked });
-  const slots = createConnectionSlots(resolveConnectionLimits(options.connections), registry);
+  const connectionLimits = resolveConnectionLimits(options.connections);
+  const slots = createConnectionSlots(connectionLimits, registry);
+  // The ticket store takes the connection slot with the ticket when it counts in the same store.
+  const foldsSlots = tickets.slotStore !== undefined && tickets.slotStore === connectionLimits.store;
   const drainer = createDrainer(resolveDrainOptions(options.drain), registry);
   const supervisor = createConnectionSupervisor(options.supervision);
   const audit = createAuditEvents(optionsObject('audit', options.audit), metrics);
@@ -427,8 +430,15 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
   ): Promise<UpgradeResult<TClaims>> {
     // Draining: refused before the ticket is looked at (it stays valid for another instance).
     if (drainer.phase !== 'serving') return drainingRefusal(request);
-    const result = await authorizer.authorize(request, authorizeOptions);
+    const result = await authorizer.authorize(
+      request,
+      foldsSlots ? { ...authorizeOptions, slotLimits: connectionLimits } : authorizeOptions,
+    );
     if (!result.ok) return result;
+    if (result.slot !== undefined) {
+      if (!result.slot.ok) return refuse('TOO_MANY_CONNECTIONS', result.slot.reason, result.clientIp);
+      return { ...result, reservation: slots.adopt(result.principal, result.clientIp) };
+    }
     let reserved;
     try {
       reserved = await slots.reserve(result.principal, result.clientIp);

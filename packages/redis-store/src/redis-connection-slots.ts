@@ -74,6 +74,19 @@ function resolveOptions(options: RedisConnectionSlotsOptions): RedisConnectionSl
 const subjectField = (slot: ConnectionSlot) => `s:${slot.subject}`;
 const addressField = (slot: ConnectionSlot) => (slot.address === undefined ? '' : `a:${slot.address}`);
 
+/**
+ * @internal A slot taken in another script's round trip (the ticket store's take): the keys and
+ * arguments that script passes to the acquisition, and how its reply is accounted for here.
+ */
+export interface FoldedSlot {
+  /** The instance set and this instance's hash. */
+  readonly keys: readonly [string, string];
+  /** Instance id, hash prefix, max per subject, address field, max per address, hash ttl. */
+  readonly args: readonly string[];
+  /** Accounts for the script's reply for `subject` (`undefined`: the outcome is unknown). */
+  settle(subject: string | undefined, status: number | undefined): SlotAcquisition | undefined;
+}
+
 function failure(
   outcome: Exclude<CommandOutcome, { ok: true }>,
   timeoutMs: number,
@@ -173,6 +186,40 @@ export class RedisConnectionSlots implements ConnectionSlotStore {
     this.dirty = true;
     if (!outcome.ok) throw failure(outcome, commandTimeoutMs);
     throw new RedisLimitUnavailableError('connection slots unavailable: unexpected reply from Redis');
+  }
+
+  /** @internal A slot for `address` to take in the ticket store's take script (see {@link FoldedSlot}). */
+  fold(address: string | undefined, limits: SlotLimits): FoldedSlot {
+    if (this.closing !== undefined)
+      throw new RedisLimitUnavailableError('connection slots unavailable: closed');
+    const { instanceSet, hashPrefix, instanceTtlMs } = this.config;
+    const addressKey = addressField({ subject: '', address });
+    const resyncsBefore = this.resyncs;
+    return {
+      keys: [instanceSet, this.hash],
+      args: [
+        this.instanceId,
+        hashPrefix,
+        String(limits.maxPerSubject),
+        addressKey,
+        String(limits.maxPerAddress),
+        String(instanceTtlMs),
+      ],
+      settle: (subject, status) => {
+        if (subject === undefined || status === undefined) {
+          // The script may have taken a slot: Redis's counts are unknown until the next resync.
+          this.dirty = true;
+          return undefined;
+        }
+        if (status === 1) return { ok: false, reason: 'subject_connection_limit' };
+        if (status === 2) return { ok: false, reason: 'address_connection_limit' };
+        if (status !== 0 && status !== 10) return undefined;
+        this.adjust([subjectField({ subject, address }), addressKey], 1);
+        // A resync that went out meanwhile did not know this slot; a new hash lost the others.
+        if (this.resyncs !== resyncsBefore || (status === 10 && this.held() > 1)) this.dirty = true;
+        return { ok: true };
+      },
+    };
   }
 
   /** {@inheritDoc @wsgate/core#ConnectionSlotStore.release} */

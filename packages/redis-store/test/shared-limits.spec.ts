@@ -8,6 +8,7 @@ import {
   RedisConnectionSlots,
   RedisLimitUnavailableError,
   RedisRefusalCounter,
+  RedisTicketStore,
   type RedisCommand,
 } from '../src/index.js';
 import { CLIENT_VARIANT_ROWS, CLIENT_VARIANTS } from './support/client-majors.js';
@@ -91,6 +92,35 @@ describe.each(CLIENT_VARIANT_ROWS)('RedisConnectionSlots with %s', (_name, varia
     await a.release(alice());
     expect(await b.acquire(alice('203.0.113.9'), LIMITS)).toEqual({ ok: true });
     expect(await b.acquire({ subject: 'dave', address: '203.0.113.1' }, LIMITS)).toEqual({ ok: true });
+  });
+});
+
+describe.each(CLIENT_VARIANT_ROWS)('a slot folded into the take with %s', (_name, variant) => {
+  it('holds the caps across two gates whose ticket stores take the slot with the ticket', async () => {
+    const keys = prefix();
+    const gate = async () => {
+      const command = await variant.command(server);
+      const slots = slotsOn(command, { prefix: keys });
+      return createWsGate({
+        origins: { allow: 'https://app.example.com' },
+        tickets: { store: new RedisTicketStore({ command, prefix: `${keys}t:`, slots }) },
+        connections: { maxPerSubject: 2, slots },
+      });
+    };
+    const [a, b] = [await gate(), await gate()];
+    const upgrade = async (issuer: typeof a, redeemer: typeof a) => {
+      const { ticket } = await issuer.tickets.issue({ subject: 'alice', sessionId: 's', ip: '192.0.2.1' });
+      return redeemer.authorizeUpgrade(handshake(ticket));
+    };
+    const first = await upgrade(a, b);
+    expect(first).toMatchObject({ ok: true, principal: { subject: 'alice' } });
+    expect((await upgrade(b, a)).ok).toBe(true);
+    await expect(upgrade(a, a)).resolves.toMatchObject({ status: 429, reason: 'subject_connection_limit' });
+    if (!first.ok) throw new Error('expected an acceptance');
+    first.reservation.attach({ close: () => undefined })(); // opened on B, then closed
+    await eventually(async () => (await upgrade(b, a)).ok, 2_000, 'the released slot');
+    await a.tickets.close();
+    await b.tickets.close();
   });
 });
 
@@ -241,6 +271,16 @@ describe('RedisConnectionSlots', () => {
     ['an empty prefix', { command: async () => null, prefix: '' }],
   ])('refuses %s with WsGateConfigError', (_label, options) => {
     expect(() => new RedisConnectionSlots(options as never)).toThrow(WsGateConfigError);
+  });
+});
+
+describe('RedisTicketStore slots option', () => {
+  it('refuses anything but a RedisConnectionSlots with WsGateConfigError', () => {
+    const command: RedisCommand = async () => null;
+    expect(() => new RedisTicketStore({ command, slots: {} as never })).toThrow(WsGateConfigError);
+    const slots = slotsOn(command);
+    expect(new RedisTicketStore({ command, slots }).slotStore).toBe(slots);
+    expect(new RedisTicketStore({ command }).slotStore).toBeUndefined();
   });
 });
 
