@@ -2,12 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { WsGateModule } from '@wsgate/nestjs';
-import { type DemoBackend, type DemoConfig, SESSION_COOKIE } from 'demo-kit';
+import { type DemoBackend, type DemoConfig, demoGateOptions, SESSION_COOKIE } from 'demo-kit';
 import type { Request } from 'express';
 import { AuthController } from './auth.controller.js';
 import { ChatGateway } from './chat.gateway.js';
 import { DEMO_BACKEND, DemoBackendLifecycle, DemoBackendModule } from './demo-backend.module.js';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { loginThrottlers } from './login-throttler.guard.js';
 import { PageController } from './page.controller.js';
@@ -32,22 +33,14 @@ export class AppModule {
         WsGateModule.forRootAsync({
           imports: [backendModule],
           inject: [DEMO_BACKEND],
-          useFactory: ({ auth, ticketStore }: DemoBackend) => ({
-            origins: { allow: [...config.allowedOrigins] },
+          useFactory: (backend: DemoBackend) => ({
+            // Tickets, sessions, caps and metrics as both samples have them (demo kit); app.close() drains.
+            ...demoGateOptions(config, backend),
             // The demo protocol's { type, ... } messages (Nest's default is { event, data }).
             envelope: 'type',
-            // With REDIS_URL, any instance redeems (once) a ticket another one issued.
-            tickets: {
-              ttlMs: config.ticketTtlMs,
-              ...(ticketStore === undefined ? {} : { store: ticketStore }),
-            },
-            transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
-            refusal: config.refusal,
-            // A ticket fetched before logout must not open a socket after it.
-            isSessionActive: (principal) => auth.isSessionActive(principal.sessionId),
             ticketRoute: {
               authenticate: (request: Request) =>
-                auth.ticketSubject(
+                backend.auth.ticketSubject(
                   (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE],
                 ),
               perSession: { max: TICKETS_PER_MINUTE, windowMs: 60_000 },
@@ -57,7 +50,7 @@ export class AppModule {
           ticketRoute: { path: '/ws-ticket' },
         }),
       ],
-      controllers: [AuthController, HealthController, PageController],
+      controllers: [AuthController, HealthController, MetricsController, PageController],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, DemoBackendLifecycle, ChatGateway],
     };
   }

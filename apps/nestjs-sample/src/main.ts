@@ -27,7 +27,17 @@ async function bootstrap(config: DemoConfig): Promise<void> {
   app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.use(cookieParser());
   app.useWebSocketAdapter(new WsGateAdapter(app));
-  app.enableShutdownHooks();
+  // A graceful stop that exits 0: app.close() runs the shutdown hooks, where WsGateService
+  // drains the gate (503 to new upgrades, 1012 to open sockets, within WS_DRAIN_DELAY_MS +
+  // WS_DRAIN_TIMEOUT_MS). (enableShutdownHooks() would re-raise the signal after closing.)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   if (config.redisUrl !== undefined)
     logger.log('tickets, sessions and revocations in Redis (REDIS_URL)', 'Bootstrap');
   // Slow or oversized handshakes cannot hold the server: bounded header count and time
