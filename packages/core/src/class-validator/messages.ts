@@ -7,19 +7,26 @@ function constraintText(constraint: unknown): string {
   return Array.isArray(constraint) ? constraint.join(', ') : String(constraint);
 }
 
+type Tokens = readonly (readonly [RegExp, string])[];
+
 /**
  * A message with class-validator's tokens replaced (`$property`, `$target`, `$constraintN`),
  * except `$value`: the client's value is never echoed.
  */
-function render(message: string, args: ValidationArguments): string {
+function render(message: string, args: ValidationArguments, constraints: Tokens): string {
   let text = message
     .replace(/\$property/g, args.property)
     .replace(/\$target/g, args.targetName)
     .replace(/\$value/g, 'the value');
-  args.constraints?.forEach((constraint: unknown, index: number) => {
-    text = text.replace(new RegExp(`\\$constraint${index + 1}`, 'g'), constraintText(constraint));
-  });
+  for (const [token, replacement] of constraints) text = text.replace(token, replacement);
   return text;
+}
+
+function constraintTokens(constraints: readonly unknown[] | undefined): Tokens {
+  return (constraints ?? []).map(
+    (constraint, index) =>
+      [new RegExp(`\\$constraint${index + 1}`, 'g'), constraintText(constraint)] as const,
+  );
 }
 
 /** The arguments class-validator hands a constraint and a message function. */
@@ -38,15 +45,30 @@ export function validationArguments(
   };
 }
 
-/** The message of `metadata` failing with `instance` (its constraint) on `args`. */
-export function messageOf(
-  metadata: DecoratorMetadata,
-  instance: ConstraintInstance,
-  args: ValidationArguments,
-): string {
-  const raw =
-    typeof metadata.message === 'function'
-      ? metadata.message(args)
-      : (metadata.message ?? instance.defaultMessage?.(args) ?? 'is invalid');
-  return render(raw, args);
+/** Most distinct raw messages whose rendering a decorator keeps. */
+const RENDERED_MESSAGES = 32;
+
+/** Renders the messages of one decorator failing with its constraint's `instance`. */
+export type MessageRenderer = (instance: ConstraintInstance, args: ValidationArguments) => string;
+
+/**
+ * The message of `metadata` failing: its `message` option or its constraint's default message,
+ * rendered. A rendering depends only on the raw message (the tokens replaced are the decorator's
+ * property, class and constraints), so the renderings of the first raw messages are kept.
+ */
+export function messageRenderer(metadata: DecoratorMetadata): MessageRenderer {
+  let constraints: Tokens | undefined;
+  const rendered = new Map<string, string>();
+  return (instance, args) => {
+    const raw =
+      typeof metadata.message === 'function'
+        ? metadata.message(args)
+        : (metadata.message ?? instance.defaultMessage?.(args) ?? 'is invalid');
+    const known = rendered.get(raw);
+    if (known !== undefined) return known;
+    constraints ??= constraintTokens(args.constraints);
+    const text = render(raw, args, constraints);
+    if (rendered.size < RENDERED_MESSAGES && typeof raw === 'string') rendered.set(raw, text);
+    return text;
+  };
 }

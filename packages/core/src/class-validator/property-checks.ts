@@ -5,7 +5,7 @@
 import { WsGateConfigError } from '../errors.js';
 import type { ValidationIssue } from '../validator.js';
 import { builtinTest, type ValueTest } from './builtin-checks.js';
-import { messageOf, validationArguments } from './messages.js';
+import { messageRenderer, validationArguments, type MessageRenderer } from './messages.js';
 import {
   asList,
   constraintsOf,
@@ -21,27 +21,25 @@ function isThenable(value: unknown): boolean {
   );
 }
 
-/** Adds the issue of `metadata` failing on `value`. */
-function report(
-  dto: string,
-  metadata: DecoratorMetadata,
-  instance: ConstraintInstance,
-  failure: { object: object; value: unknown; parentPath: string; issues: ValidationIssue[] },
-): void {
-  const args = validationArguments(dto, metadata, failure.object, failure.value);
-  failure.issues.push({
-    path: `${failure.parentPath}/${metadata.propertyName}`,
-    message: messageOf(metadata, instance, args),
-  });
+/** A decorator being compiled: its DTO's name, its metadata, the renderer of its messages. */
+interface Decorator {
+  readonly dto: string;
+  readonly metadata: DecoratorMetadata;
+  readonly render: MessageRenderer;
 }
 
-/** A built-in constraint compiled to `test`. */
-function directCheck(
-  dto: string,
-  metadata: DecoratorMetadata,
-  instance: ConstraintInstance,
-  test: ValueTest,
-): PropertyCheck {
+/** Reports the decorator failing (its constraint is `instance`) on a value, at the property's path. */
+function reporter({ dto, metadata, render }: Decorator, instance: ConstraintInstance): PropertyCheck {
+  return (object, value, parentPath, issues) => {
+    issues.push({
+      path: `${parentPath}/${metadata.propertyName}`,
+      message: render(instance, validationArguments(dto, metadata, object, value)),
+    });
+  };
+}
+
+/** A built-in constraint compiled to `test`, with `validateIf` or `each`. */
+function directCheck({ metadata }: Decorator, test: ValueTest, report: PropertyCheck): PropertyCheck {
   const { validateIf } = metadata;
   const each = metadata.each === true;
   return (object, value, parentPath, issues) => {
@@ -49,14 +47,13 @@ function directCheck(
     const list = each ? asList(value) : undefined;
     // `every` skips the holes of a sparse list, as class-validator's `map` + `every` does.
     const valid = list === undefined ? test(value) : list.every((item) => test(item));
-    if (!valid) report(dto, metadata, instance, { object, value, parentPath, issues });
+    if (!valid) report(object, value, parentPath, issues);
   };
 }
 
 /** A constraint run as class-validator runs it: its instance's `validate`, per item with `each`. */
 function constraintCheck(
-  dto: string,
-  metadata: DecoratorMetadata,
+  { dto, metadata, render }: Decorator,
   instances: readonly ConstraintInstance[],
 ): PropertyCheck {
   return (object, value, parentPath, issues) => {
@@ -71,10 +68,7 @@ function constraintCheck(
       if (results.some(isThenable))
         throw new WsGateConfigError(`${dto}.${metadata.propertyName}: a validator returned a Promise`);
       if (!results.every(Boolean))
-        issues.push({
-          path: `${parentPath}/${metadata.propertyName}`,
-          message: messageOf(metadata, instance, args),
-        });
+        issues.push({ path: `${parentPath}/${metadata.propertyName}`, message: render(instance, args) });
     }
   };
 }
@@ -98,23 +92,20 @@ export function decoratorRule(dto: string, metadata: DecoratorMetadata): Decorat
       throw new WsGateConfigError(
         `${dto}.${metadata.propertyName}: @${constraint.name} is asynchronous; message validation must be synchronous`,
       );
+  const decorator: Decorator = { dto, metadata, render: messageRenderer(metadata) };
   const [only] = constraints;
   const test = constraints.length === 1 && only !== undefined ? builtinTest(dto, metadata, only) : undefined;
   if (test === undefined || only === undefined)
     return {
       check: constraintCheck(
-        dto,
-        metadata,
+        decorator,
         constraints.map((constraint) => constraint.instance),
       ),
     };
+  const report = reporter(decorator, only.instance);
   if (metadata.each === true || metadata.validateIf !== undefined)
-    return { check: directCheck(dto, metadata, only.instance, test) };
-  return {
-    test,
-    report: (object, value, parentPath, issues) =>
-      report(dto, metadata, only.instance, { object, value, parentPath, issues }),
-  };
+    return { check: directCheck(decorator, test, report) };
+  return { test, report };
 }
 
 /** What a nested DTO check needs: the compiled checks of an instance's class. */
