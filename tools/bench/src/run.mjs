@@ -2,8 +2,9 @@
 // `npm run bench`: the cost of @wsgate's security, as ratios against the bare stacks measured
 // side by side in the same run (docs/benchmarks.md). A report, not a test: exits 0 unless it
 // crashes. Flags: --quick (~1 min), --only=handshake,messages,tickets,memory, --rounds=N,
-// --connections=N (memory scenario), --profile=handshake|messages|tickets|memory, --update-docs,
-// --out=FILE.
+// --connections=N (memory scenario), --profile=handshake|messages|tickets|memory,
+// --profile-stacks=A,B (handshake and messages profiles; default wsgate-fastify,fastify-bare),
+// --update-docs, --out=FILE.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,7 +69,7 @@ function parseOptions(argv) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null)
       throw new Error(
-        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --profile= --update-docs --out=)`,
+        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --profile= --profile-stacks= --update-docs --out=)`,
       );
     flags.set(match[1], match[2] ?? true);
   }
@@ -83,6 +84,7 @@ function parseOptions(argv) {
     settings,
     groups: only,
     profile: flags.has('profile') ? String(flags.get('profile')) : undefined,
+    profileStacks: flags.has('profile-stacks') ? String(flags.get('profile-stacks')).split(',') : undefined,
     updateDocs: flags.has('update-docs'),
     out: flags.has('out') ? String(flags.get('out')) : join(benchRoot, 'results', 'latest.json'),
   };
@@ -640,6 +642,7 @@ async function main() {
       await runProfile({
         ...ctx,
         kind: options.profile,
+        stacks: options.profileStacks,
         startServer,
         stopServer,
         handshakeWindow,
