@@ -45,8 +45,9 @@ export function validationArguments(
   };
 }
 
-/** Most distinct raw messages whose rendering a decorator keeps. */
+/** Most distinct raw messages whose rendering a decorator keeps, and the longest one kept. */
 const RENDERED_MESSAGES = 32;
+const RENDERED_LENGTH = 256;
 
 /** Renders the messages of one decorator failing with its constraint's `instance`. */
 export type MessageRenderer = (instance: ConstraintInstance, args: ValidationArguments) => string;
@@ -54,7 +55,7 @@ export type MessageRenderer = (instance: ConstraintInstance, args: ValidationArg
 /**
  * The message of `metadata` failing: its `message` option or its constraint's default message,
  * rendered. A rendering depends only on the raw message (the tokens replaced are the decorator's
- * property, class and constraints), so the renderings of the first raw messages are kept.
+ * property, class and constraints), so the renderings of the first short raw messages are kept.
  */
 export function messageRenderer(metadata: DecoratorMetadata): MessageRenderer {
   let constraints: Tokens | undefined;
@@ -68,7 +69,9 @@ export function messageRenderer(metadata: DecoratorMetadata): MessageRenderer {
     if (known !== undefined) return known;
     constraints ??= constraintTokens(args.constraints);
     const text = render(raw, args, constraints);
-    if (rendered.size < RENDERED_MESSAGES && typeof raw === 'string') rendered.set(raw, text);
+    // A message function may put the client's value in its raw message: keep short ones only.
+    if (rendered.size < RENDERED_MESSAGES && typeof raw === 'string' && raw.length <= RENDERED_LENGTH)
+      rendered.set(raw, text);
     return text;
   };
 }
