@@ -7,12 +7,10 @@ import {
   type HandlerOutcome,
   type MessageError,
 } from '@wsgate/core';
-import { EXCEPTION_EVENT, type GatedConnection } from './connections.js';
+import { EXCEPTION_EVENT, type ClosableSocket, type GatedConnection } from './connections.js';
 import { socketIoEnvelope } from './event-envelope.js';
 import type { SocketIoConfig } from './options.js';
 import type { SocketIoEventContext, WsGateSocket } from './types.js';
-
-type Acknowledgement = (...args: unknown[]) => void;
 
 /** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
 const LOCAL_EVENTS: ReadonlySet<string> = new Set([
@@ -29,6 +27,24 @@ const LOCAL_EVENTS: ReadonlySet<string> = new Set([
 export interface AckError {
   readonly ok: false;
   readonly error: MessageError;
+}
+
+/** An acknowledgement callback, as Socket.IO hands it to a server-side listener. */
+export type Acknowledgement = (...args: unknown[]) => void;
+
+/**
+ * Sends an error about one event the way @wsgate answers every refused event: to its
+ * acknowledgement when the client asked for one (`{ ok: false, error }`), else as an `exception`
+ * event (`{ code, message, issues? }`). Nothing once the socket is disconnected.
+ */
+export function sendEventError(
+  socket: Pick<ClosableSocket, 'connected' | 'emit'>,
+  error: MessageError,
+  ack: Acknowledgement | undefined,
+): void {
+  if (!socket.connected) return;
+  if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
+  else ack({ ok: false, error } satisfies AckError);
 }
 
 /** Whether a decoded value holds binary data (an attachment), looking `maxDepth` levels deep. */
@@ -68,11 +84,8 @@ export function createEventHandling(config: SocketIoConfig) {
         return connection.principal;
       },
     };
-    const answerError = (error: MessageError, ack: Acknowledgement | undefined) => {
-      if (!socket.connected) return;
-      if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
-      else ack({ ok: false, error } satisfies AckError);
-    };
+    const answerError = (error: MessageError, ack: Acknowledgement | undefined) =>
+      sendEventError(socket, error, ack);
     const refuse = (error: MessageError, ack: Acknowledgement | undefined) => {
       report(gate.audit.messageRefused(error.code, connection.principal));
       answerError(error, ack);
@@ -123,9 +136,27 @@ export function createEventHandling(config: SocketIoConfig) {
         return;
       }
       if (events.kind === 'listeners') {
-        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0)
+        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0) {
           refuse(unknownMessage(socketIoEnvelope.namePath), ack);
-        else next();
+          return;
+        }
+        if (events.resolverOf === undefined) {
+          next();
+          return;
+        }
+        const resolver = events.resolverOf(socket);
+        const resolved =
+          resolver === undefined
+            ? ({ ok: false, error: unknownMessage(socketIoEnvelope.namePath) } as const)
+            : resolver.resolve(decoded.name, decoded.payload, connection.principal);
+        if (!resolved.ok) {
+          if (resolved.cause === undefined) refuse(resolved.error, ack);
+          else fail(resolved.cause, decoded.name, ack);
+          return;
+        }
+        // The listeners get what the schema made of the payload (an argument that was sent).
+        if (args.length > 1) event[1] = resolved.payload;
+        next();
         return;
       }
       const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
