@@ -15,8 +15,11 @@ export const EXCEPTION_EVENT = 'exception';
 
 /** The parts of a server-side Socket.IO socket a connection closes. */
 export interface ClosableSocket {
+  /** Whether the socket is still connected to its namespace. */
   readonly connected: boolean;
+  /** Sends an event to the client. */
   emit(event: string, ...args: unknown[]): unknown;
+  /** Disconnects the socket server-side (`true`: the whole connection). */
   disconnect(close?: boolean): unknown;
 }
 
