@@ -11,6 +11,7 @@ export { createDemoBackend, type DemoBackend } from './demo-backend.js';
 export {
   announceFrame,
   ChatRooms,
+  eventData,
   MAX_TEXT_LENGTH,
   ROOM_PATTERN,
   welcomeFrame,

@@ -1,11 +1,10 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { WsGateModule } from '@wsgate/nestjs';
 import { type DemoBackend, type DemoConfig, SESSION_COOKIE } from 'demo-kit';
 import type { Request } from 'express';
 import { AuthController } from './auth.controller.js';
-import { ChatGateway } from './chat.gateway.js';
 import { DEMO_BACKEND, DemoBackendLifecycle, DemoBackendModule } from './demo-backend.module.js';
 import { HealthController } from './health.controller.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
@@ -17,7 +16,8 @@ const TICKETS_PER_MINUTE = 30;
 
 @Module({})
 export class AppModule {
-  static register(config: DemoConfig): DynamicModule {
+  /** The app with `gateway` serving the demo protocol's messages (the `ws` one, or Socket.IO's). */
+  static register(config: DemoConfig, gateway: Type<unknown>): DynamicModule {
     // One module object, imported twice: one backend (sessions, Redis connections).
     const backendModule = DemoBackendModule.register(config);
     return {
@@ -31,7 +31,8 @@ export class AppModule {
           inject: [DEMO_BACKEND],
           useFactory: ({ auth, ticketStore }: DemoBackend) => ({
             origins: { allow: [...config.allowedOrigins] },
-            // The demo protocol's { type, ... } messages (Nest's default is { event, data }).
+            // The `ws` protocol's { type, ... } messages (Nest's default is { event, data });
+            // Socket.IO has its own envelope.
             envelope: 'type',
             // With REDIS_URL, any instance redeems (once) a ticket another one issued.
             tickets: {
@@ -55,7 +56,7 @@ export class AppModule {
         }),
       ],
       controllers: [AuthController, HealthController, PageController],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, DemoBackendLifecycle, ChatGateway],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, DemoBackendLifecycle, gateway],
     };
   }
 }
