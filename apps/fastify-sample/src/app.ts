@@ -128,7 +128,8 @@ export async function buildApp(
   await backend.revocation.start(app.wsgate.registry);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  // The demo page (shared with the NestJS sample): `/`, `/app.js` and the @wsgate/client build.
+  // The demo page (shared with the NestJS samples): `/`, `/app.js`, its `ws` transport and the
+  // @wsgate/client build.
   const serveAsset = (path: string, reply: FastifyReply) => {
     const asset = demoAssets.get(path);
     if (asset === undefined) return answer(reply, errorAnswer(404));
@@ -140,6 +141,7 @@ export async function buildApp(
   };
   app.get('/', async (_request, reply) => serveAsset('/', reply));
   app.get('/app.js', async (_request, reply) => serveAsset('/app.js', reply));
+  app.get('/chat-transport.js', async (_request, reply) => serveAsset('/chat-transport.js', reply));
   app.get<{ Params: { file: string } }>('/vendor/wsgate-client/:file', async (request, reply) =>
     serveAsset(`/vendor/wsgate-client/${request.params.file}`, reply),
   );

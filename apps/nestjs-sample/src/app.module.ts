@@ -3,21 +3,28 @@ import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { WsGateModule } from '@wsgate/nestjs';
 import { type DemoBackend, type DemoConfig, SESSION_COOKIE } from 'demo-kit';
+import type { DemoTransport } from 'demo-web';
 import type { Request } from 'express';
 import { AuthController } from './auth.controller.js';
 import { DEMO_BACKEND, DemoBackendLifecycle, DemoBackendModule } from './demo-backend.module.js';
 import { HealthController } from './health.controller.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { loginThrottlers } from './login-throttler.guard.js';
-import { PageController } from './page.controller.js';
+import { PAGE_TRANSPORT, PageController } from './page.controller.js';
 
 /** Tickets per session and minute on POST /ws-ticket (the protocol's). */
 const TICKETS_PER_MINUTE = 30;
 
 @Module({})
 export class AppModule {
-  /** The app with `gateway` serving the demo protocol's messages (the `ws` one, or Socket.IO's). */
-  static register(config: DemoConfig, gateway: Type<unknown>): DynamicModule {
+  /**
+   * The app with `gateway` serving the demo protocol's messages (the `ws` one, or Socket.IO's),
+   * and the demo page on the matching transport.
+   */
+  static register(
+    config: DemoConfig,
+    { gateway, page }: { gateway: Type<unknown>; page: DemoTransport },
+  ): DynamicModule {
     // One module object, imported twice: one backend (sessions, Redis connections).
     const backendModule = DemoBackendModule.register(config);
     return {
@@ -56,7 +63,12 @@ export class AppModule {
         }),
       ],
       controllers: [AuthController, HealthController, PageController],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, DemoBackendLifecycle, gateway],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: PAGE_TRANSPORT, useValue: page },
+        DemoBackendLifecycle,
+        gateway,
+      ],
     };
   }
 }

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { type DemoConfig, readDemoConfig } from 'demo-kit';
+import type { DemoTransport } from 'demo-web';
 import { AppModule } from './app.module.js';
 
 export { APP_CONFIG, DEMO_BACKEND } from './demo-backend.module.js';
@@ -16,6 +17,8 @@ export interface DemoWiring {
   readonly gateway: Type<unknown>;
   /** The application's WebSocket adapter (a @wsgate one). */
   readonly webSocketAdapter: (app: INestApplication) => WebSocketAdapter;
+  /** The demo page's transport (its /chat-transport.js). */
+  readonly page: DemoTransport;
 }
 
 // One JSON object per line on stdout (errors on stderr); no request logging, so no ticket,
@@ -23,7 +26,7 @@ export interface DemoWiring {
 const logger = new ConsoleLogger({ json: true, colors: false });
 
 async function startDemoApp(config: DemoConfig, wiring: DemoWiring): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, wiring.gateway), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, wiring), {
     logger,
     abortOnError: false,
     forceCloseConnections: true,

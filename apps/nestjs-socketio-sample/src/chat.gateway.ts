@@ -33,7 +33,8 @@ import { AnnouncePayload, ChatPayload, JoinPayload } from './messages.dto.js';
  */
 @UseFilters(WsGateExceptionFilter)
 @UseGuards(WsAuthGuard)
-@WebSocketGateway()
+// Socket.IO's own copy of its browser client is not served: the demo page vends its own.
+@WebSocketGateway({ serveClient: false })
 export class ChatGateway implements OnGatewayConnection<IoSocket>, OnGatewayDisconnect<IoSocket> {
   @WebSocketServer()
   private readonly server!: IoServer;

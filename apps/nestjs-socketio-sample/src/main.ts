@@ -9,4 +9,5 @@ import { DemoIoAdapter } from './demo-io.adapter.js';
 await runDemoApp(3002, {
   gateway: ChatGateway,
   webSocketAdapter: (app) => new DemoIoAdapter(app, app.get<symbol, DemoBackend>(DEMO_BACKEND).redis),
+  page: 'socket.io',
 });
