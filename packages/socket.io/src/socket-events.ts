@@ -1,6 +1,7 @@
 import {
   checkDecodedValue,
   CloseCode,
+  DEFAULTS,
   MESSAGE_ERRORS,
   runMessageHandler,
   unknownMessage,
@@ -45,6 +46,20 @@ export function sendEventError(
   if (!socket.connected) return;
   if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
   else ack({ ok: false, error } satisfies AckError);
+}
+
+/**
+ * The acknowledgement handed to a socket's listeners: `ack` itself, whose first call settles an
+ * answer `track`ed until then (a listener that never answers is waited for only until the close's
+ * flush deadline).
+ */
+function answeredBy(ack: Acknowledgement, track: (answered: Promise<unknown>) => void): Acknowledgement {
+  let answered!: () => void;
+  track(new Promise<void>((resolve) => (answered = resolve)));
+  return (...args) => {
+    answered();
+    ack(...args);
+  };
 }
 
 /** Whether a decoded value holds binary data (an attachment), looking `maxDepth` levels deep. */
@@ -94,9 +109,15 @@ export function createEventHandling(config: SocketIoConfig) {
       report(gate.audit.handlerFailed(cause, name));
       answerError(MESSAGE_ERRORS.internal, ack);
     };
+    /** Answers of events being handled: awaited (bounded) before a flood's or a binary event's close. */
+    const pending = new Set<PromiseLike<unknown>>();
+    const track = (settled: Promise<unknown>) => {
+      pending.add(settled);
+      void settled.finally(() => pending.delete(settled));
+    };
     const closeFor = (code: number, reason: string) => {
       report(gate.audit.messageRefused(code, connection.principal));
-      connection.close(code, reason);
+      connection.closeAfter([...pending], code, reason, DEFAULTS.closeFlushMs);
     };
     const answer = (outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined) => {
       if (outcome.kind === 'rejected') refuse(outcome.error, ack);
@@ -141,6 +162,7 @@ export function createEventHandling(config: SocketIoConfig) {
           return;
         }
         if (events.resolverOf === undefined) {
+          if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
           next();
           return;
         }
@@ -156,6 +178,7 @@ export function createEventHandling(config: SocketIoConfig) {
         }
         // The listeners get what the schema made of the payload (an argument that was sent).
         if (args.length > 1) event[1] = resolved.payload;
+        if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
         next();
         return;
       }
@@ -166,7 +189,7 @@ export function createEventHandling(config: SocketIoConfig) {
         return;
       }
       const outcome = runMessageHandler(resolution.route, resolution.payload, context);
-      if (outcome instanceof Promise) void outcome.then((settled) => answer(settled, decoded.name, ack));
+      if (outcome instanceof Promise) track(outcome.then((settled) => answer(settled, decoded.name, ack)));
       else answer(outcome, decoded.name, ack);
     });
   };

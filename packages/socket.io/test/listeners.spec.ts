@@ -61,6 +61,27 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     expect(received).toEqual([]);
   });
 
+  it('answers the events within the burst before a flood disconnects, slow listeners included', async () => {
+    const server = await start({
+      wsgate: { events: listenerEvents(), messages: { rateLimit: { burst: 5, perSecond: 1 } } },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          socket.on('slow', (payload: unknown, ack: (answer: unknown) => void) => {
+            setTimeout(() => ack({ echoed: payload }), 50);
+          });
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    const answers: unknown[] = [];
+    const exception = nextEvent(socket, 'exception');
+    const gone = disconnection(socket);
+    for (let n = 0; n < 20; n += 1) socket.emit('slow', n, (answer: unknown) => answers.push(answer));
+    expect(await exception).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await gone).toBe('io server disconnect');
+    expect(answers.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((n) => ({ echoed: n })));
+  });
+
   it('disconnects on binary data for an event not listed as binary', async () => {
     const received: unknown[] = [];
     const server = await startWithListeners(received);
