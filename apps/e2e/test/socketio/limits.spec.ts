@@ -1,7 +1,7 @@
 // What ends a Socket.IO connection (docs/demo-protocol.md, "Socket.IO mapping", "Disconnects"):
 // a flood past the per-connection bucket, binary data, a logout — each an `exception` with its
-// code, then a server-side disconnect; the user's other connections are untouched. And the cap
-// on rooms per socket, which only refuses.
+// code, then a server-side disconnect; the user's other connections are untouched; a packet over
+// the size limit, a transport close. And the cap on rooms per socket, which only refuses.
 import { connectIo } from 'test-support/socket-io-client';
 import { describe, expect, it } from 'vitest';
 import { issueTicket, logout } from '../support/http.js';
@@ -11,6 +11,7 @@ import {
   disconnectIoClientsAfterEach,
   expectAckError,
   expectIoError,
+  expectIoStillServes,
   expectIoWhoami,
   itKeepsSecretsOutOfLogs,
   SOCKET_IO_SAMPLE,
@@ -44,6 +45,14 @@ describe(`${SOCKET_IO_SAMPLE}: disconnects and limits`, () => {
     client.emit('join', { room: Buffer.from('lobby') });
     expect(await client.waitForDisconnect()).toBe('io server disconnect');
     expectIoError(client.received('exception')[0], 'UNSUPPORTED_DATA');
+  });
+
+  it('a packet over 16384 bytes closes the connection itself: a transport close, not a server-side disconnect', async () => {
+    const { client } = await connectIoAs(sample(), 'alice');
+    client.emit('chat', { room: 'lobby', text: 'x'.repeat(17_000) });
+    expect(await client.waitForDisconnect()).toBe('transport close');
+    expect(client.received('exception')).toEqual([]);
+    await expectIoStillServes(sample());
   });
 
   it("logout: the session's connections get exception UNAUTHENTICATED and are disconnected within 1 s; another session stays", async () => {
