@@ -1,6 +1,6 @@
 // Login, logout and the ticket route's authentication, framework-free: each takes what the
 // request carried and answers what the protocol says; the samples only translate.
-import { WsGateError } from '@wsgate/core';
+import { WsGateError, type SessionStatus } from '@wsgate/core';
 import { describeError, type DemoLogger } from './demo-logger.js';
 import { MAX_CREDENTIAL_LENGTH, verifyCredentials } from './demo-users.js';
 import { errorAnswer, isJsonContentType, type HttpAnswer } from './http-answers.js';
@@ -121,9 +121,14 @@ export class DemoAuth {
     return { subject: session.user.id, sessionId: session.id, claims: { roles: [...session.user.roles] } };
   }
 
-  /** The gate's `isSessionActive`: whether a ticket's (or an open socket's) session is still live. */
-  isSessionActive(sessionId: string | undefined): Promise<boolean> {
-    return sessionId === undefined ? Promise.resolve(false) : this.sessions.isActive(sessionId);
+  /**
+   * The gate's `isSessionActive`: `false` once a ticket's (or an open socket's) session ended,
+   * else the session's claims as they are now, so that a role removed from a live session stops
+   * working on its open sockets at the next re-check.
+   */
+  async isSessionActive(sessionId: string | undefined): Promise<SessionStatus> {
+    const user = sessionId === undefined ? undefined : await this.sessions.activeUser(sessionId);
+    return user === undefined ? false : { claims: { roles: [...user.roles] } };
   }
 
   private unavailable(error: unknown): HttpAnswer {

@@ -3,6 +3,7 @@ import type { RedisTicketStore } from '@wsgate/redis-store';
 import { DemoAuth } from './demo-auth.js';
 import type { DemoConfig } from './demo-config.js';
 import type { DemoLogger } from './demo-logger.js';
+import { DemoMetrics } from './demo-metrics.js';
 import { DemoRedis } from './demo-redis.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -19,7 +20,9 @@ export interface DemoBackend {
   readonly auth: DemoAuth;
   /** The gate's ticket store: Redis with `REDIS_URL`, else `undefined` (the gate's in-memory default). */
   readonly ticketStore: RedisTicketStore | undefined;
-  /** Stops the revocation bus, the session store's timers and the Redis connections. */
+  /** The gate's meter and `GET /metrics` (`METRICS`). */
+  readonly metrics: DemoMetrics;
+  /** Stops the revocation bus, the session store's timers, the metrics and the Redis connections. */
   close(): Promise<void>;
 }
 
@@ -29,22 +32,27 @@ export interface DemoBackend {
  */
 export function createDemoBackend(config: DemoConfig, logger: DemoLogger): DemoBackend {
   const redis =
-    config.redisUrl === undefined ? undefined : new DemoRedis(config.redisUrl, config.redisTimeoutMs, logger);
+    config.redisUrl === undefined
+      ? undefined
+      : new DemoRedis(config.redisUrl, config.redisTimeoutMs, config.redisInstanceTtlMs, logger);
   const sessions: SessionStore =
     redis === undefined
       ? new MemorySessionStore({ limits: config.sessions })
       : new RedisSessionStore({ command: redis.command, limits: config.sessions });
   const revocation = new SessionRevocation(redis, logger);
+  const metrics = new DemoMetrics(config.metrics);
   return {
     redis,
     sessions,
     revocation,
     auth: new DemoAuth(sessions, revocation, logger),
     ticketStore: redis?.ticketStore,
+    metrics,
     async close() {
       await revocation.close();
       sessions.close();
-      redis?.close();
+      await metrics.close();
+      await redis?.close();
     },
   };
 }

@@ -32,6 +32,25 @@ export interface SessionLimits {
   readonly maxAgeMs: number;
 }
 
+/** Who may read `GET /metrics` (`METRICS`): nobody, loopback clients only, or everyone. */
+export type MetricsAccess = 'off' | 'loopback' | 'public';
+
+/** How open WebSocket connections are supervised, drained and capped. */
+export interface WebSocketSettings {
+  /** Close sockets older than this with 4000, re-authenticate (`WS_MAX_LIFETIME_MS`; 0 = off). @default 0 */
+  readonly maxLifetimeMs: number;
+  /** How often open sockets' sessions are checked again (`WS_SESSION_CHECK_INTERVAL_MS`). @default 60_000 */
+  readonly sessionCheckIntervalMs: number;
+  /** How long open sockets are still served once a shutdown starts (`WS_DRAIN_DELAY_MS`). @default 0 */
+  readonly drainDelayMs: number;
+  /** Longest wait for the 1012 closes of a shutdown before the rest are dropped (`WS_DRAIN_TIMEOUT_MS`). @default 5_000 */
+  readonly drainTimeoutMs: number;
+  /** Sockets per user (`WS_MAX_PER_SUBJECT`), across instances with `REDIS_URL`. @default 10 */
+  readonly maxPerSubject: number;
+  /** Sockets per client address (`WS_MAX_PER_ADDRESS`), across instances with `REDIS_URL`. @default 100 */
+  readonly maxPerAddress: number;
+}
+
 /** The settings of a demo sample, read once from the environment. */
 export interface DemoConfig {
   readonly port: number;
@@ -52,6 +71,14 @@ export interface DemoConfig {
   readonly redisUrl: string | undefined;
   /** Longest wait for one Redis command before the request is answered 503 (`REDIS_TIMEOUT_MS`). @default 1_000 */
   readonly redisTimeoutMs: number;
+  /**
+   * With `REDIS_URL`: how long this instance's connection slots outlive it when it dies without
+   * closing its sockets (`REDIS_INSTANCE_TTL_MS`). @default 15_000
+   */
+  readonly redisInstanceTtlMs: number;
+  /** Who may read `GET /metrics` (`METRICS`). @default 'loopback' */
+  readonly metrics: MetricsAccess;
+  readonly webSocket: WebSocketSettings;
   readonly loginLimits: LoginLimits;
   /**
    * `POST /ws-ticket` requests per client address and minute, counted before authentication
@@ -104,6 +131,13 @@ function trustProxy(env: Env): DemoTrustProxy {
   if (raw === 'true' || raw === '1') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
   return Object.freeze(list(env['TRUST_PROXY']));
+}
+
+function metricsAccess(env: Env): MetricsAccess {
+  const raw = (env['METRICS'] ?? '').trim();
+  if (raw === '') return 'loopback';
+  if (raw === 'off' || raw === 'loopback' || raw === 'public') return raw;
+  throw new DemoConfigError("METRICS must be 'off', 'loopback' or 'public'");
 }
 
 function redisUrl(env: Env): string | undefined {
@@ -161,6 +195,16 @@ export function readDemoConfig(env: Env, options: { readonly defaultPort: number
     refusal: refusalMode(env),
     redisUrl: redisUrl(env),
     redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 1_000, 1, 60_000),
+    redisInstanceTtlMs: integer(env, 'REDIS_INSTANCE_TTL_MS', 15_000, 1_000, DAY_MS),
+    metrics: metricsAccess(env),
+    webSocket: Object.freeze({
+      maxLifetimeMs: integer(env, 'WS_MAX_LIFETIME_MS', 0, 0, 30 * DAY_MS),
+      sessionCheckIntervalMs: integer(env, 'WS_SESSION_CHECK_INTERVAL_MS', 60_000, 100, DAY_MS),
+      drainDelayMs: integer(env, 'WS_DRAIN_DELAY_MS', 0, 0, 3_600_000),
+      drainTimeoutMs: integer(env, 'WS_DRAIN_TIMEOUT_MS', 5_000, 1, 3_600_000),
+      maxPerSubject: integer(env, 'WS_MAX_PER_SUBJECT', 10, 1, 1_000_000),
+      maxPerAddress: integer(env, 'WS_MAX_PER_ADDRESS', 100, 1, 1_000_000),
+    }),
     loginLimits: Object.freeze({
       perAddress: integer(env, 'LOGIN_LIMIT_PER_ADDRESS', 20, 1, 1_000_000),
       perAccount: integer(env, 'LOGIN_LIMIT_PER_ACCOUNT', 10, 1, 1_000_000),

@@ -1,11 +1,13 @@
 // The Redis connections of a sample with REDIS_URL: one for commands (tickets, sessions,
-// revocation publishes), one for the revocation subscription, and those a library asks for
-// (Socket.IO's Redis adapter). All reconnect by themselves.
+// connection slots, refusal counts, revocation publishes), one for the revocation subscription,
+// and those a library asks for (Socket.IO's Redis adapter). All reconnect by themselves.
 import {
   createIoRedisCommand,
   createIoRedisSubscriber,
   type RedisCommand,
+  RedisConnectionSlots,
   type RedisLogger,
+  RedisRefusalCounter,
   RedisRevocationBus,
   RedisTicketStore,
   type RevocationTarget,
@@ -23,6 +25,10 @@ export class DemoRedis {
   /** Runs one command on the command connection, bounded by `commandTimeoutMs`. */
   readonly command: RedisCommand;
   readonly ticketStore: RedisTicketStore;
+  /** The connection caps, counted across every instance. */
+  readonly connectionSlots: RedisConnectionSlots;
+  /** The handshake brute-force limit, counted across every instance. */
+  readonly refusalCounter: RedisRefusalCounter;
   private readonly client: Redis;
   private readonly subscriber: Redis;
   private readonly others: Redis[] = [];
@@ -30,6 +36,7 @@ export class DemoRedis {
   constructor(
     private readonly url: string,
     commandTimeoutMs: number,
+    instanceTtlMs: number,
     private readonly logger: DemoLogger,
   ) {
     this.client = new Redis(url, {
@@ -47,11 +54,20 @@ export class DemoRedis {
     );
     this.client.on('ready', () => logger.info('redis.ready', 'redis connection ready'));
     this.command = createIoRedisCommand(this.client);
+    this.connectionSlots = new RedisConnectionSlots({
+      command: this.command,
+      commandTimeoutMs,
+      instanceTtlMs,
+      logger: this.redisLogger('wsgate.connection_slots'),
+    });
     this.ticketStore = new RedisTicketStore({
       command: this.command,
       commandTimeoutMs,
       logger: this.redisLogger('wsgate.ticket_store'),
+      // An upgrade takes the ticket and its connection slot in one round trip.
+      slots: this.connectionSlots,
     });
+    this.refusalCounter = new RedisRefusalCounter({ command: this.command, commandTimeoutMs });
   }
 
   /**
@@ -100,8 +116,9 @@ export class DemoRedis {
     return connection;
   }
 
-  /** Closes every connection at once. */
-  close(): void {
+  /** Gives this instance's connection slots back (best effort), then closes every connection. */
+  async close(): Promise<void> {
+    await this.connectionSlots.close();
     this.client.disconnect();
     this.subscriber.disconnect();
     for (const connection of this.others.splice(0)) connection.disconnect();

@@ -7,7 +7,9 @@ export {
   type LoginRequest,
   type LogoutAnswer,
 } from './demo-auth.js';
+export { clientAddressResolver } from './client-address.js';
 export { createDemoBackend, type DemoBackend } from './demo-backend.js';
+export { demoGateOptions, type DemoGateOptions } from './demo-gate-options.js';
 export {
   announceFrame,
   ChatRooms,
@@ -26,10 +28,13 @@ export {
   type DemoConfig,
   type DemoTrustProxy,
   type LoginLimits,
+  type MetricsAccess,
   type SessionLimits,
   type TlsFiles,
+  type WebSocketSettings,
 } from './demo-config.js';
 export { describeError, type DemoLogger, type LogFields } from './demo-logger.js';
+export { DemoMetrics, isLoopback } from './demo-metrics.js';
 export { DemoRedis } from './demo-redis.js';
 export { MAX_CREDENTIAL_LENGTH, verifyCredentials, type DemoUser } from './demo-users.js';
 export { DemoConfigError, SessionStoreUnavailableError } from './errors.js';

@@ -60,8 +60,8 @@ export class MemorySessionStore implements SessionStore {
     return entry.session;
   }
 
-  async isActive(sessionId: string): Promise<boolean> {
-    return this.liveEntry(sessionId) !== undefined;
+  async activeUser(sessionId: string): Promise<DemoUser | undefined> {
+    return this.liveEntry(sessionId)?.session.user;
   }
 
   async end(token: string): Promise<Session | undefined> {

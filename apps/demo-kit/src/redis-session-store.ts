@@ -139,8 +139,8 @@ export class RedisSessionStore implements SessionStore {
     return session;
   }
 
-  async isActive(sessionId: string): Promise<boolean> {
-    return Number(await this.run(['EXISTS', SESSION_PREFIX + sessionId])) === 1;
+  async activeUser(sessionId: string): Promise<DemoUser | undefined> {
+    return decode(sessionId, await this.run(['GET', SESSION_PREFIX + sessionId]))?.user;
   }
 
   async end(token: string): Promise<Session | undefined> {

@@ -32,8 +32,12 @@ export interface SessionStore {
   create(user: DemoUser): Promise<CreatedSession>;
   /** The live session of a cookie token, which counts as a use (the idle deadline moves). */
   byToken(token: string): Promise<Session | undefined>;
-  /** Whether the session with this id is live (checked on every upgrade and periodically after). Not a use. */
-  isActive(sessionId: string): Promise<boolean>;
+  /**
+   * The user of the live session with this id, as the session holds it now (its roles may have
+   * changed since the login), or `undefined` once it ended. Checked on every upgrade and
+   * periodically on open sockets. Not a use.
+   */
+  activeUser(sessionId: string): Promise<DemoUser | undefined>;
   /** Ends the session of a cookie token (idempotent); resolves with it if it was live. */
   end(token: string): Promise<Session | undefined>;
   /** Stops timers; the store is not used afterwards. */

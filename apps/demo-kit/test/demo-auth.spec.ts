@@ -29,13 +29,28 @@ function unreachableOnEnd(store: SessionStore): SessionStore {
   return {
     create: (user) => store.create(user),
     byToken: (token) => store.byToken(token),
-    isActive: (id) => store.isActive(id),
+    activeUser: (id) => store.activeUser(id),
     end: () => Promise.reject(new SessionStoreUnavailableError(new Error('connect ECONNREFUSED'))),
     close: () => store.close(),
   };
 }
 
 describe('DemoAuth', () => {
+  it('checks a session with its current roles as claims, and ends with false', async () => {
+    const store = new MemorySessionStore({ limits: LIMITS });
+    const auth = new DemoAuth(store, new RecordingRevoker(), silent);
+    const login = await auth.login({
+      contentType: JSON_TYPE,
+      body: { username: 'alice', password: 'alice-password' },
+    });
+    const sessionId = sessionIdOf(login.sessionToken ?? '');
+    expect(await auth.isSessionActive(sessionId)).toEqual({ claims: { roles: ['admin'] } });
+    await auth.logout(login.sessionToken);
+    expect(await auth.isSessionActive(sessionId)).toBe(false);
+    expect(await auth.isSessionActive(undefined)).toBe(false);
+    store.close();
+  });
+
   it('logs in with application/json only: any other Content-Type is 415 without a session', async () => {
     const store = new MemorySessionStore({ limits: LIMITS });
     const auth = new DemoAuth(store, new RecordingRevoker(), silent);

@@ -26,7 +26,7 @@ describe('MemorySessionStore', () => {
     expect(session.id).not.toContain(token);
     expect(evicted).toEqual([]);
     expect(await sessions.byToken(token)).toEqual(session);
-    expect(await sessions.isActive(session.id)).toBe(true);
+    expect(await sessions.activeUser(session.id)).toBeDefined();
   });
 
   it("ends the user's oldest session beyond the bound, never another user's", async () => {
@@ -37,7 +37,7 @@ describe('MemorySessionStore', () => {
     const extra = await sessions.create(ALICE);
     expect(extra.evicted).toEqual([alice[0]!.session.id]);
     expect(await sessions.byToken(alice[0]!.token)).toBeUndefined();
-    expect(await sessions.isActive(alice[0]!.session.id)).toBe(false);
+    expect(await sessions.activeUser(alice[0]!.session.id)).toBeUndefined();
     for (const kept of [...alice.slice(1), extra]) expect(await sessions.byToken(kept.token)).toBeDefined();
     expect(await sessions.byToken(bob.token)).toEqual(bob.session);
     expect(sessions.size).toBe(LIMITS.perUser + 1);
@@ -55,9 +55,9 @@ describe('MemorySessionStore', () => {
     const idle = await sessions.create(ALICE);
     now += LIMITS.idleMs - 1;
     expect(await sessions.byToken(used.token)).toBeDefined();
-    expect(await sessions.isActive(idle.session.id)).toBe(true);
+    expect(await sessions.activeUser(idle.session.id)).toBeDefined();
     now += 1;
-    expect(await sessions.isActive(idle.session.id)).toBe(false);
+    expect(await sessions.activeUser(idle.session.id)).toBeUndefined();
     expect(await sessions.byToken(idle.token)).toBeUndefined();
     expect(await sessions.byToken(used.token)).toBeDefined();
   });

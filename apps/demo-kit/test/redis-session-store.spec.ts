@@ -45,7 +45,7 @@ describe('RedisSessionStore (real redis-server)', () => {
     const third = await store.create(ALICE);
     expect(third.evicted).toEqual([first.session.id]);
     expect(await store.byToken(first.token)).toBeUndefined();
-    expect(await store.isActive(first.session.id)).toBe(false);
+    expect(await store.activeUser(first.session.id)).toBeUndefined();
     expect(await store.byToken(second.token)).toMatchObject({ user: ALICE });
     expect(await store.byToken(bob.token)).toMatchObject({ user: BOB });
     expect(await client.zcard('demo:user-sessions:alice')).toBe(LIMITS.perUser);
@@ -72,11 +72,21 @@ describe('RedisSessionStore (real redis-server)', () => {
     expect(await store.byToken(created.token)).toBeUndefined();
   });
 
+  it('answers the user of a live session as the record holds it now (roles changed in Redis)', async () => {
+    const created = await store.create(ALICE);
+    expect(await store.activeUser(created.session.id)).toEqual(ALICE);
+    const key = `demo:session:${created.session.id}`;
+    const record = JSON.parse((await client.get(key)) ?? '{}') as { user: { roles: string[] } };
+    record.user.roles = [];
+    await client.set(key, JSON.stringify(record), 'KEEPTTL');
+    expect(await store.activeUser(created.session.id)).toEqual({ id: 'alice', roles: [] });
+  });
+
   it('ends a session once: end is idempotent', async () => {
     const created = await store.create(ALICE);
     expect(await store.end(created.token)).toMatchObject({ id: created.session.id });
     expect(await store.end(created.token)).toBeUndefined();
-    expect(await store.isActive(created.session.id)).toBe(false);
+    expect(await store.activeUser(created.session.id)).toBeUndefined();
   });
 
   it('answers 503 instead of hanging while Redis is stalled (REDIS_TIMEOUT_MS), and recovers', async () => {

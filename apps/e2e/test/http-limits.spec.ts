@@ -1,25 +1,10 @@
 // HTTP limits of the sample servers against oversized handshakes: a request whose headers
 // exceed the server's header size limit is refused (431) before any route or ticket check
 // runs, and the server keeps serving everyone else.
-import { connect as connectTcp } from 'node:net';
+import { rawExchange } from 'test-support/raw-http';
 import { describe, expect, it } from 'vitest';
 import { expectServerStillServes } from './support/actors.js';
 import { SAMPLES, useSample } from './support/lifecycle.js';
-
-/** Sends raw request bytes and resolves with the status line the server answers (or '' if it just closes). */
-function rawRequest(port: number, head: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
-    let received = '';
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
-    socket.on('data', (chunk) => {
-      received += chunk.toString('latin1');
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
-    socket.end(head);
-  });
-}
 
 describe.each(SAMPLES)('%s: HTTP limits', (sampleName) => {
   const sample = useSample(sampleName);
@@ -36,8 +21,7 @@ describe.each(SAMPLES)('%s: HTTP limits', (sampleName) => {
       '',
       '',
     ].join('\r\n');
-    const statusLine = await rawRequest(sample().port, head);
-    expect(statusLine).toMatch(/^HTTP\/1\.1 431 /);
+    expect((await rawExchange(sample(), head, { timeoutMs: 10_000 })).statuses).toEqual([431]);
     await expectServerStillServes(sample());
   });
 
@@ -49,6 +33,6 @@ describe.each(SAMPLES)('%s: HTTP limits', (sampleName) => {
       '',
       '',
     ].join('\r\n');
-    expect(await rawRequest(sample().port, head)).toMatch(/^HTTP\/1\.1 431 /);
+    expect((await rawExchange(sample(), head, { timeoutMs: 10_000 })).statuses).toEqual([431]);
   });
 });

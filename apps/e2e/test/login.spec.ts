@@ -81,6 +81,39 @@ describe.each(SAMPLES)('%s: POST /login', (sampleName) => {
     itKeepsSecretsOutOfLogs(sample);
   });
 
+  describe('the address limit behind a trusted proxy (TRUST_PROXY=127.0.0.1, protocol defaults)', () => {
+    const sample = useSample(sampleName, {
+      loginLimits: 'protocol-defaults',
+      env: { TRUST_PROXY: '127.0.0.1' },
+    });
+
+    it(`counts attempts whose X-Forwarded-For is no address against the proxy's address: #${PER_ADDRESS + 1} is 429 however the value varies; a client the proxy names is still served`, async () => {
+      // From 127.0.0.1, the trusted proxy: what it forwards is believed, but `garbage-7`,
+      // `300.1.2.7` or an empty value is no client address, and must not be a key of its own.
+      const unparsable = (attempt: number): string =>
+        [`garbage-${attempt}`, `300.1.2.${attempt}`, `unknown-${attempt}`, ''][attempt % 4] ?? '';
+      for (let attempt = 1; attempt <= PER_ADDRESS; attempt += 1) {
+        const response = await login(
+          sample(),
+          { username: `nobody-${attempt}`, password: 'x' },
+          { headers: { 'x-forwarded-for': unparsable(attempt) } },
+        );
+        expect(response.status, `attempt ${attempt}`).toBe(401);
+      }
+      expectRateLimited(
+        await login(
+          sample(),
+          { username: 'bob', password: DEMO_USERS.bob.password },
+          { headers: { 'x-forwarded-for': 'garbage-once-more' } },
+        ),
+      );
+      const named = await loginAs(sample(), 'bob', { headers: { 'x-forwarded-for': '127.0.0.41' } });
+      expect((await requestTicket(sample(), named.cookie)).status).toBe(200);
+    });
+
+    itKeepsSecretsOutOfLogs(sample);
+  });
+
   describe('JSON only (login CSRF)', () => {
     const sample = useSample(sampleName, { loginLimits: 'protocol-defaults' });
 

@@ -18,6 +18,8 @@ import {
 import type { WsClient } from 'test-support/ws-client';
 
 const MAX_FRAME_BYTES = 16_384;
+/** The protocol's per-socket token bucket: 40 frames, refilled at 20 per second. */
+const RATE_BURST = 40;
 
 /** Sends `message` and asserts the answer is an error frame with `code` that echoes none of `mustNotContain`. */
 async function expectError(
@@ -240,6 +242,23 @@ describe.each(SAMPLES)('%s: messages', (sampleName) => {
       await expectWhoami(bob, 'bob');
       expect(bob.seen(mentions(text))).toBe(false);
     });
+    it('refuses an invalid announce from a member with VALIDATION_FAILED, not FORBIDDEN (validation before authorization), and broadcasts nothing', async () => {
+      const alice = await connectAs(sample(), 'alice');
+      const bob = await connectAs(sample(), 'bob');
+      const text = uniqueMarker('member-');
+      for (const invalid of [
+        { type: 'announce' },
+        { type: 'announce', text: '' },
+        { type: 'announce', text: 'x'.repeat(2001) },
+        { type: 'announce', text: 5 },
+        { type: 'announce', text, from: 'alice' },
+      ])
+        await expectError(bob, invalid, 'VALIDATION_FAILED', [text]);
+      // The same member's valid announce is still refused for its role.
+      await expectError(bob, { type: 'announce', text }, 'FORBIDDEN', [text]);
+      await expectWhoami(alice, 'alice');
+      expect(alice.seen(mentions(text))).toBe(false);
+    });
   });
 
   describe('malformed and hostile input', () => {
@@ -282,6 +301,21 @@ describe.each(SAMPLES)('%s: messages', (sampleName) => {
       );
       await expectWhoami(bob, 'bob');
       await expectError(bob, { type: 'announce', text: 'still a member' }, 'FORBIDDEN');
+    });
+
+    it('refuses a constructor or hasOwnProperty key beside a valid message with VALIDATION_FAILED, never dropping it silently', async () => {
+      const alice = await connectAs(sample(), 'alice');
+      const room = uniqueRoom();
+      for (const text of [
+        '{"type":"whoami","constructor":1}',
+        `{"type":"join","room":"${room}","hasOwnProperty":1}`,
+        `{"type":"join","room":"${room}","toString":"x"}`,
+        '{"type":"whoami","valueOf":{}}',
+      ])
+        await expectError(alice, text, 'VALIDATION_FAILED');
+      // The refused join did not happen.
+      await expectError(alice, { type: 'chat', room, text: 'x' }, 'NOT_IN_ROOM');
+      await expectWhoami(alice, 'alice');
     });
 
     it('refuses non-object JSON ([], "x", 1, null, true) with VALIDATION_FAILED', async () => {
@@ -370,6 +404,18 @@ describe.each(SAMPLES)('%s: messages', (sampleName) => {
       const valid = chatOfSize(MAX_FRAME_BYTES);
       await expectError(alice, valid, 'VALIDATION_FAILED');
       await expectWhoami(alice, 'alice');
+    });
+
+    it(`answers the first ${RATE_BURST} frames of a ${RATE_BURST + 20}-frame burst, then closes with 4429`, async () => {
+      const alice = await connectAs(sample(), 'alice');
+      for (let i = 0; i < RATE_BURST + 20; i += 1) alice.send({ type: 'whoami' });
+      expect((await alice.waitForClose(5_000)).code).toBe(4429);
+      const answered = alice.frames.filter((frame) => frame.message?.['type'] === 'whoami').length;
+      // The bucket holds 40 and refills at 20 a second: a few more may be answered if the
+      // burst took that long to arrive, never all 60.
+      expect(answered).toBeGreaterThanOrEqual(RATE_BURST);
+      expect(answered).toBeLessThan(RATE_BURST + 20);
+      await expectServerStillServes(sample());
     });
 
     it("closes a flooding socket (100 frames at once) with 4429; the same user's other socket keeps working", async () => {

@@ -8,7 +8,16 @@
 // instance, all from 127.0.0.1 here) is well above what this file spends (~30 per instance).
 import { describe, expect, it } from 'vitest';
 import { expectRefused, expectWhoami } from './support/actors.js';
-import { issueTicket, loginAs, login, logout, request, requestTicket, type Session } from './support/http.js';
+import {
+  issueTicket,
+  loginAs,
+  login,
+  logout,
+  rememberSession,
+  request,
+  requestTicket,
+  type Session,
+} from './support/http.js';
 import { isRecord } from 'test-support/json';
 import { itKeepsSecretsOutOfLogs, SAMPLES, useRedisCluster } from './support/lifecycle.js';
 import { ofType, TICKET_PATTERN } from './support/messages.js';
@@ -74,7 +83,7 @@ describe.each(SAMPLES)('%s: two instances sharing one Redis (REDIS_URL)', (sampl
 
   async function loginOn(instance: SampleProcess, user: DemoUserName): Promise<Session> {
     const session = await loginAs(instance, user);
-    rememberEverywhere(session.sid, 'session id');
+    for (const other of both()) rememberSession(other, session.sid);
     return session;
   }
 

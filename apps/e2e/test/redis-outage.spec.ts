@@ -13,6 +13,7 @@ import {
   login,
   loginAs,
   logout,
+  rememberSession,
   request,
   requestTicket,
   type HttpResponse,
@@ -56,7 +57,7 @@ describe.each(SAMPLES)('%s: logout and requests while Redis is unavailable', (sa
 
   it("closes the session's sockets on the logout's instance with 4401 within 1 s while Redis is down, and answers 503", async () => {
     const session = await loginAs(instanceA(), 'alice');
-    instanceB().remember(session.sid, 'session id');
+    rememberSession(instanceB(), session.sid);
     const viaQuery = await connect(instanceA(), 'alice', { session });
     const viaProtocol = await connect(instanceA(), 'alice', { session, via: 'subprotocol' });
     const bystander = await connect(instanceA(), 'alice');

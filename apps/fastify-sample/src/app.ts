@@ -4,7 +4,9 @@ import wsgate, { defineMessages, MessageRejection } from '@wsgate/fastify';
 import {
   announceFrame,
   ChatRooms,
+  clientAddressResolver,
   createDemoBackend,
+  demoGateOptions,
   errorAnswer,
   loginAccountOf,
   SESSION_COOKIE,
@@ -110,12 +112,9 @@ export async function buildApp(
   });
   app.setNotFoundHandler((_request, reply) => answer(reply, errorAnswer(404)));
   await app.register(fastifyCookie);
+  // Tickets, sessions, caps and metrics as both samples have them (demo kit); app.close() drains.
   await app.register(wsgate, {
-    origins: { allow: config.allowedOrigins },
-    tickets: { ttlMs: config.ticketTtlMs, store: backend.ticketStore },
-    transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
-    refusal: config.refusal,
-    isSessionActive: (principal) => auth.isSessionActive(principal.sessionId),
+    ...demoGateOptions(config, backend),
     ticketRoute: {
       path: '/ws-ticket',
       // 30 tickets per session and minute (the protocol's, counted by @wsgate after authenticate),
@@ -128,6 +127,12 @@ export async function buildApp(
   await backend.revocation.start(app.wsgate.registry);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Prometheus text from the app's own route; loopback peers only by default (METRICS).
+  app.get('/metrics', async (request, reply) => {
+    if (!backend.metrics.allows(request.raw.socket.remoteAddress)) return answer(reply, errorAnswer(404));
+    reply.hijack();
+    backend.metrics.serve(request.raw, reply.raw);
+  });
   // The demo page (shared with the NestJS samples): `/`, `/app.js`, its `ws` transport and the
   // @wsgate/client build.
   const serveAsset = (path: string, reply: FastifyReply) => {
@@ -151,7 +156,13 @@ export async function buildApp(
   await app.register(async function loginRoute(scope) {
     await scope.register(fastifyRateLimit, { global: false });
     const { perAddress, perAccount, windowMs } = config.loginLimits;
-    const byAddress = scope.createRateLimit({ max: perAddress, timeWindow: windowMs });
+    // The address @wsgate resolves (an unparsable X-Forwarded-For counts as the proxy's).
+    const clientAddress = clientAddressResolver(config.trustProxy);
+    const byAddress = scope.createRateLimit({
+      max: perAddress,
+      timeWindow: windowMs,
+      keyGenerator: (request) => clientAddress(request.raw),
+    });
     const byAccount = scope.createRateLimit({
       max: perAccount,
       timeWindow: windowMs,

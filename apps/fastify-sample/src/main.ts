@@ -8,9 +8,14 @@ const app = await buildApp(config, {
   fastify: (config.tls === undefined ? {} : { https: config.tls }) as FastifyServerOptions,
 });
 
+// A graceful stop: app.close() drains the gate (503 to new upgrades, 1012 to open sockets,
+// within WS_DRAIN_DELAY_MS + WS_DRAIN_TIMEOUT_MS), then closes the server and the backend.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void app.close().then(() => process.exit(0));
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   });
 }
 

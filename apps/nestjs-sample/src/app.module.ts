@@ -2,12 +2,13 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { WsGateModule } from '@wsgate/nestjs';
-import { type DemoBackend, type DemoConfig, SESSION_COOKIE } from 'demo-kit';
+import { type DemoBackend, type DemoConfig, demoGateOptions, SESSION_COOKIE } from 'demo-kit';
 import type { DemoTransport } from 'demo-web';
 import type { Request } from 'express';
 import { AuthController } from './auth.controller.js';
 import { DEMO_BACKEND, DemoBackendLifecycle, DemoBackendModule } from './demo-backend.module.js';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 import { loginThrottlers } from './login-throttler.guard.js';
 import { PAGE_TRANSPORT, PageController } from './page.controller.js';
@@ -32,27 +33,22 @@ export class AppModule {
       imports: [
         backendModule,
         // The login limits; the ticket route shares this storage (global ThrottlerStorage).
-        ThrottlerModule.forRoot({ throttlers: loginThrottlers(config.loginLimits), setHeaders: false }),
+        ThrottlerModule.forRoot({
+          throttlers: loginThrottlers(config.loginLimits, config.trustProxy),
+          setHeaders: false,
+        }),
         WsGateModule.forRootAsync({
           imports: [backendModule],
           inject: [DEMO_BACKEND],
-          useFactory: ({ auth, ticketStore }: DemoBackend) => ({
-            origins: { allow: [...config.allowedOrigins] },
+          useFactory: (backend: DemoBackend) => ({
+            // Tickets, sessions, caps and metrics as both samples have them (demo kit); app.close() drains.
+            ...demoGateOptions(config, backend),
             // The `ws` protocol's { type, ... } messages (Nest's default is { event, data });
             // Socket.IO has its own envelope.
             envelope: 'type',
-            // With REDIS_URL, any instance redeems (once) a ticket another one issued.
-            tickets: {
-              ttlMs: config.ticketTtlMs,
-              ...(ticketStore === undefined ? {} : { store: ticketStore }),
-            },
-            transport: { trustProxy: config.trustProxy, requireSecure: config.requireSecure },
-            refusal: config.refusal,
-            // A ticket fetched before logout must not open a socket after it.
-            isSessionActive: (principal) => auth.isSessionActive(principal.sessionId),
             ticketRoute: {
               authenticate: (request: Request) =>
-                auth.ticketSubject(
+                backend.auth.ticketSubject(
                   (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE],
                 ),
               perSession: { max: TICKETS_PER_MINUTE, windowMs: 60_000 },
@@ -62,7 +58,7 @@ export class AppModule {
           ticketRoute: { path: '/ws-ticket' },
         }),
       ],
-      controllers: [AuthController, HealthController, PageController],
+      controllers: [AuthController, HealthController, MetricsController, PageController],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: PAGE_TRANSPORT, useValue: page },

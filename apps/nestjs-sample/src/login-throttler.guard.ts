@@ -1,17 +1,31 @@
 import { type ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerOptions } from '@nestjs/throttler';
-import { errorAnswer, loginAccountOf, type LoginLimits } from 'demo-kit';
+import {
+  clientAddressResolver,
+  errorAnswer,
+  loginAccountOf,
+  type DemoTrustProxy,
+  type LoginLimits,
+} from 'demo-kit';
 import type { Request, Response } from 'express';
 
 const bodyOf = (context: ExecutionContext): unknown => context.switchToHttp().getRequest<Request>().body;
 
 /**
- * The two `POST /login` throttlers: per client address (`req.ip`, through the trusted proxies)
- * and per account named in the body (attempts without a string `username` skip it).
+ * The two `POST /login` throttlers: per client address (as @wsgate resolves it through
+ * `TRUST_PROXY`: an unparsable `X-Forwarded-For` counts as the proxy's address, where `req.ip`
+ * would make it a key of its own) and per account named in the body (attempts without a string
+ * `username` skip it).
  */
-export function loginThrottlers(limits: LoginLimits): ThrottlerOptions[] {
+export function loginThrottlers(limits: LoginLimits, trustProxy: DemoTrustProxy): ThrottlerOptions[] {
+  const clientAddress = clientAddressResolver(trustProxy);
   return [
-    { name: 'login-address', limit: limits.perAddress, ttl: limits.windowMs },
+    {
+      name: 'login-address',
+      limit: limits.perAddress,
+      ttl: limits.windowMs,
+      getTracker: (request) => clientAddress(request as Request),
+    },
     {
       name: 'login-account',
       limit: limits.perAccount,

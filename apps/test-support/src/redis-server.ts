@@ -189,6 +189,25 @@ export class RedisServer {
     }
   }
 
+  /**
+   * Runs one command with `redis-cli` and resolves with its output (test-only writes, e.g. a
+   * session record changed behind a sample's back).
+   */
+  cli(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output: Buffer[] = [];
+      child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+      child.once('error', reject);
+      child.once('close', (code) => {
+        if (code === 0) resolve(Buffer.concat(output).toString('utf8').trimEnd());
+        else reject(new Error(`redis-cli ${args[0] ?? ''} exited with ${String(code)}`));
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     this.resume();
     if (this.monitor !== undefined) await stopChild(this.monitor);

@@ -266,9 +266,19 @@ export class SampleProcess implements Target {
       .filter(isRecord);
   }
 
-  /** Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`). */
+  /**
+   * Log objects whose `event` is `event` (e.g. `wsgate.upgrade_accepted`). Reads both samples'
+   * formats: pino's fields at the top level (Fastify), and Nest's `ConsoleLogger`, whose
+   * `message` holds the event as an object or as its JSON (its fields are merged into the line).
+   */
   events(event: string): JsonObject[] {
-    return this.logObjects().filter((line) => line['event'] === event);
+    return this.logObjects()
+      .map((line) => {
+        const raw = line['message'];
+        const message = typeof raw === 'string' ? tryParseJson(raw) : raw;
+        return isRecord(message) && typeof message['event'] === 'string' ? { ...line, ...message } : line;
+      })
+      .filter((line) => line['event'] === event);
   }
 
   /** Waits until at least `count` log objects with this `event` were read; returns them all. */

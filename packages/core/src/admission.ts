@@ -7,6 +7,8 @@ import type {
   SupervisedConnection,
 } from './connection-supervisor.js';
 import type { RawFrame } from './frame-check.js';
+import { CloseCode } from './close-codes.js';
+import { DRAIN_CLOSE_REASON, type DrainPhase } from './drain.js';
 import type { MessageRouter } from './message-router.js';
 import type { Principal } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
@@ -37,6 +39,8 @@ export interface AdmissionParts<TClaims extends TicketClaims> {
   readonly audit: AuditEvents;
   readonly isSessionActive:
     ((principal: Principal<TClaims>) => SessionStatus | Promise<SessionStatus>) | undefined;
+  /** Where the gate is in its drain: a socket admitted once the 1012 closes went out is closed too. */
+  readonly drainPhase: () => DrainPhase;
 }
 
 /**
@@ -63,7 +67,7 @@ export function admitConnection<TClaims extends TicketClaims>(
   });
   report(parts.audit.upgradeAccepted(principal, acceptance.clientIp));
   let open = true;
-  return {
+  const admitted: AdmittedConnection<TClaims> = {
     get principal() {
       return principal;
     },
@@ -76,6 +80,9 @@ export function admitConnection<TClaims extends TicketClaims>(
       report(parts.audit.closed(principal, code));
     },
   };
+  // Authorized just before the drain closed every socket: it goes the same way.
+  if (parts.drainPhase() === 'closing') connection.close(CloseCode.ServiceRestart, DRAIN_CLOSE_REASON);
+  return admitted;
 }
 
 /** The parts of a `ws` WebSocket that {@link admitWebSocket} wires. */

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { WsGateConfigError } from './errors.js';
+import type { GateMetrics } from './gate-metrics.js';
 import type { HandshakeRefusal } from './handshake-authorizer.js';
 import type { Principal } from './ticket-service.js';
 
@@ -47,7 +48,11 @@ export interface AuditOptions {
   sessionIdKey?: string | Buffer;
 }
 
-/** Builds every audit event: one builder per event. */
+/**
+ * Builds every audit event: one builder per event. Call a builder once per event, when it
+ * happens: upgrades accepted and refused, closes and refused messages are also counted as
+ * metrics when they are built.
+ */
 export interface AuditEvents {
   /** The short keyed hash that stands for a session id in logs. */
   sessionRef(sessionId: string | undefined): string | undefined;
@@ -79,8 +84,15 @@ function event(
   );
 }
 
-/** Creates the audit event builders of one gate. */
-export function createAuditEvents(options: AuditOptions = {}): AuditEvents {
+/**
+ * Creates the audit event builders of one gate. Each builder is called once per event, where it
+ * happens; the events that are also metrics (upgrades accepted and refused, closes, refused
+ * messages) are counted in `metrics` as they are built, so every adapter has the same counts.
+ */
+export function createAuditEvents(
+  options: AuditOptions = {},
+  metrics?: Pick<GateMetrics, 'upgradeAccepted' | 'upgradeRefused' | 'closed' | 'messageRefused'>,
+): AuditEvents {
   const key = options.sessionIdKey ?? randomBytes(32);
   if ((typeof key !== 'string' && !Buffer.isBuffer(key)) || key.length === 0)
     throw new WsGateConfigError('audit.sessionIdKey must be a non-empty string or Buffer');
@@ -95,20 +107,34 @@ export function createAuditEvents(options: AuditOptions = {}): AuditEvents {
 
   const events: AuditEvents = {
     sessionRef,
-    upgradeAccepted: (principal, ip) =>
-      event('wsgate.upgrade_accepted', 'info', 'WebSocket upgrade accepted', { ...who(principal), ip }),
-    upgradeRefused: (refusal) =>
-      event('wsgate.upgrade_refused', 'info', 'WebSocket upgrade refused', {
+    upgradeAccepted(principal, ip) {
+      metrics?.upgradeAccepted();
+      return event('wsgate.upgrade_accepted', 'info', 'WebSocket upgrade accepted', {
+        ...who(principal),
+        ip,
+      });
+    },
+    upgradeRefused(refusal) {
+      metrics?.upgradeRefused(refusal.code, refusal.reason);
+      return event('wsgate.upgrade_refused', 'info', 'WebSocket upgrade refused', {
         status: refusal.status,
         code: refusal.code,
         reason: refusal.reason,
         ip: refusal.clientIp,
         origin: refusal.origin,
-      }),
-    closed: (principal, code) =>
-      event('wsgate.close', 'info', 'WebSocket closed', { ...who(principal), code }),
-    messageRefused: (code, principal) =>
-      event('wsgate.message_refused', 'info', 'message refused', { code, subject: principal?.subject }),
+      });
+    },
+    closed(principal, code) {
+      metrics?.closed(code);
+      return event('wsgate.close', 'info', 'WebSocket closed', { ...who(principal), code });
+    },
+    messageRefused(code, principal) {
+      metrics?.messageRefused(code);
+      return event('wsgate.message_refused', 'info', 'message refused', {
+        code,
+        subject: principal?.subject,
+      });
+    },
     handlerFailed: (cause, name) =>
       event('wsgate.handler_failed', 'error', 'message handler failed', { message: name }, cause),
     socketError: (code) => event('wsgate.socket_error', 'info', 'WebSocket protocol error', { code }),

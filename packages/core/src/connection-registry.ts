@@ -1,21 +1,12 @@
 import { CloseCode } from './close-codes.js';
 import { DEFAULTS } from './defaults.js';
-import { optionsObject, positiveInteger } from './option-checks.js';
 import type { Principal } from './ticket-service.js';
 
-/** The one thing the registry needs of a socket: to close it. `ws`'s `WebSocket` fits. */
+/** What the registry needs of a socket: to close it (and, to end a drain, to drop it). `ws`'s `WebSocket` fits. */
 export interface ClosableConnection {
   close(code?: number, reason?: string): void;
-}
-
-/** Caps on open (and about-to-open) connections. */
-export interface ConnectionLimits {
-  /** Most connections one subject may hold at once. @default 10 */
-  maxPerSubject?: number;
-  /** Most connections one client address may hold at once. @default 100 */
-  maxPerAddress?: number;
-  /** How long an accepted upgrade may hold its slot before its socket is attached. @default 10_000 */
-  reservationTimeoutMs?: number;
+  /** Drops the connection at once, without a close handshake (a drain past its deadline). */
+  terminate?(): void;
 }
 
 /** A slot taken for an accepted upgrade, before its socket exists. */
@@ -26,31 +17,41 @@ export interface ConnectionReservation<C extends ClosableConnection = ClosableCo
   release(): void;
 }
 
-/** Result of {@link ConnectionRegistry.tryReserve}. */
+/** Result of {@link ConnectionSlots.reserve}. */
 export type ReservationResult<C extends ClosableConnection = ClosableConnection> =
   | { readonly ok: true; readonly reservation: ConnectionReservation<C> }
   | { readonly ok: false; readonly reason: 'subject_connection_limit' | 'address_connection_limit' };
 
-/** Tracks open authenticated connections by subject and session, for revocation and limits. */
+/**
+ * Tracks this process's open authenticated connections by subject and session, for revocation
+ * and drain. (The caps on connections are counted by the gate's connection slots.)
+ */
 export interface ConnectionRegistry<C extends ClosableConnection = ClosableConnection> {
-  /** Registers a connection without limit checks; returns the function that unregisters it (call it on close). */
-  add(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C, address?: string): () => void;
+  /** Registers a connection; returns the function that unregisters it (call it on close). */
+  add(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C): () => void;
   /**
-   * Takes a slot for an accepted upgrade if the subject and the address are under their caps.
-   * Slots not attached within `reservationTimeoutMs` are given back by themselves.
+   * Closes every connection opened from `sessionId` with 4401. Returns how many were closed (a
+   * connection already being closed by the registry is not closed, nor counted, again).
    */
-  tryReserve(
-    principal: Pick<Principal, 'subject' | 'sessionId'>,
-    address: string | undefined,
-  ): ReservationResult<C>;
-  /** Closes every connection opened from `sessionId` with 4401. Returns how many were closed. */
   revokeSession(sessionId: string, reason?: string): number;
-  /** Closes every connection of `subject` with 4401. Returns how many. */
+  /** Closes every connection of `subject` with 4401. Returns how many (as `revokeSession`). */
   revokeSubject(subject: string, reason?: string): number;
+  /** Closes every connection with `code` (a drain: 1012). Returns how many (as `revokeSession`). */
+  closeAll(code: number, reason: string): number;
+  /** Drops every connection still registered at once (`terminate()`, else `close()`). Returns how many. */
+  terminateAll(): number;
+  /** Resolves once no connection is registered (at once when none is). */
+  whenEmpty(): Promise<void>;
   /** Connections currently open for a subject. */
   connectionsOf(subject: string): readonly C[];
   /** Number of open connections. */
   readonly size: number;
+}
+
+/** Options of {@link createConnectionRegistry}. */
+export interface ConnectionRegistryOptions {
+  /** Called after every revocation with the number of connections it closed (the gate's metrics). */
+  readonly onRevoke?: (kind: 'session' | 'subject', closed: number) => void;
 }
 
 function addTo<C>(index: Map<string, Set<C>>, key: string, connection: C): void {
@@ -79,129 +80,96 @@ export function truncateCloseReason(reason: string): string {
   return bytes.subarray(0, end).toString('utf8');
 }
 
-function closeAll<C extends ClosableConnection>(set: Set<C> | undefined, reason: string): number {
-  if (set === undefined) return 0;
-  const safeReason = truncateCloseReason(reason);
-  let closed = 0;
-  for (const connection of [...set]) {
-    try {
-      connection.close(CloseCode.Unauthorized, safeReason);
-      closed += 1;
-    } catch {
-      // A socket that cannot be closed cleanly is already going away; it is not counted as revoked.
-    }
-  }
-  return closed;
-}
-
 /**
  * Creates a connection registry: the memory of who holds which socket, so that a logout
- * (`revokeSession`) or an account action (`revokeSubject`) closes those sockets with 4401.
- * Entries leave the registry when their unregister function runs, so it never leaks.
+ * (`revokeSession`) or an account action (`revokeSubject`) closes those sockets with 4401, and
+ * a drain closes them all. Entries leave the registry when their unregister function runs, so
+ * it never leaks.
  */
 export function createConnectionRegistry<C extends ClosableConnection = ClosableConnection>(
-  input?: ConnectionLimits,
+  options: ConnectionRegistryOptions = {},
 ): ConnectionRegistry<C> {
-  const limits = optionsObject('connections', input);
-  const defaults = DEFAULTS.connections;
-  const maxPerSubject = positiveInteger(
-    'connections.maxPerSubject',
-    limits.maxPerSubject,
-    defaults.maxPerSubject,
-  );
-  const maxPerAddress = positiveInteger(
-    'connections.maxPerAddress',
-    limits.maxPerAddress,
-    defaults.maxPerAddress,
-  );
-  const reservationTimeoutMs = positiveInteger(
-    'connections.reservationTimeoutMs',
-    limits.reservationTimeoutMs,
-    defaults.reservationTimeoutMs,
-  );
+  const { onRevoke } = options;
+  const all = new Set<C>();
   const bySubject = new Map<string, Set<C>>();
   const bySession = new Map<string, Set<C>>();
-  /** Open plus reserved connections, per subject and per address. */
-  const subjectSlots = new Map<string, number>();
-  const addressSlots = new Map<string, number>();
-  let size = 0;
+  let emptied: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Connections the registry already closed (revoked, drained): closed once, counted once. */
+  const closing = new WeakSet<C>();
 
-  const adjust = (counts: Map<string, number>, key: string | undefined, delta: number) => {
-    if (key === undefined) return;
-    const next = (counts.get(key) ?? 0) + delta;
-    if (next <= 0) counts.delete(key);
-    else counts.set(key, next);
-  };
-  const takeSlots = (subject: string, address: string | undefined) => {
-    adjust(subjectSlots, subject, 1);
-    adjust(addressSlots, address, 1);
-  };
-  const freeSlots = (subject: string, address: string | undefined) => {
-    adjust(subjectSlots, subject, -1);
-    adjust(addressSlots, address, -1);
-  };
-
-  /** Indexes a connection whose slots are already taken. */
-  const register = (
-    principal: Pick<Principal, 'subject' | 'sessionId'>,
-    connection: C,
-    address: string | undefined,
-  ) => {
-    addTo(bySubject, principal.subject, connection);
-    if (principal.sessionId !== undefined) addTo(bySession, principal.sessionId, connection);
-    size += 1;
-    let registered = true;
-    return () => {
-      if (!registered) return;
-      registered = false;
-      size -= 1;
-      removeFrom(bySubject, principal.subject, connection);
-      if (principal.sessionId !== undefined) removeFrom(bySession, principal.sessionId, connection);
-      freeSlots(principal.subject, address);
-    };
+  const closeEach = (connections: Iterable<C> | undefined, code: number, reason: string): number => {
+    if (connections === undefined) return 0;
+    const safeReason = truncateCloseReason(reason);
+    let closed = 0;
+    for (const connection of [...connections]) {
+      if (closing.has(connection)) continue;
+      try {
+        connection.close(code, safeReason);
+        closing.add(connection);
+        closed += 1;
+      } catch {
+        // A socket that cannot be closed cleanly is already going away; it is not counted.
+      }
+    }
+    return closed;
   };
 
   return {
-    add(principal, connection, address) {
-      takeSlots(principal.subject, address);
-      return register(principal, connection, address);
+    add(principal, connection) {
+      all.add(connection);
+      addTo(bySubject, principal.subject, connection);
+      if (principal.sessionId !== undefined) addTo(bySession, principal.sessionId, connection);
+      let registered = true;
+      return () => {
+        if (!registered) return;
+        registered = false;
+        all.delete(connection);
+        removeFrom(bySubject, principal.subject, connection);
+        if (principal.sessionId !== undefined) removeFrom(bySession, principal.sessionId, connection);
+        if (all.size === 0 && emptied !== undefined) {
+          emptied.resolve();
+          emptied = undefined;
+        }
+      };
     },
-    tryReserve(principal, address) {
-      if ((subjectSlots.get(principal.subject) ?? 0) >= maxPerSubject)
-        return { ok: false, reason: 'subject_connection_limit' };
-      if (address !== undefined && (addressSlots.get(address) ?? 0) >= maxPerAddress) {
-        return { ok: false, reason: 'address_connection_limit' };
+    revokeSession(sessionId, reason = DEFAULTS.revocationReasons.session) {
+      const closed = closeEach(bySession.get(sessionId), CloseCode.Unauthorized, reason);
+      onRevoke?.('session', closed);
+      return closed;
+    },
+    revokeSubject(subject, reason = DEFAULTS.revocationReasons.subject) {
+      const closed = closeEach(bySubject.get(subject), CloseCode.Unauthorized, reason);
+      onRevoke?.('subject', closed);
+      return closed;
+    },
+    closeAll: (code, reason) => closeEach(all, code, reason),
+    terminateAll() {
+      let dropped = 0;
+      for (const connection of [...all]) {
+        try {
+          if (connection.terminate === undefined) connection.close();
+          else connection.terminate();
+          dropped += 1;
+        } catch {
+          // gone already
+        }
       }
-      takeSlots(principal.subject, address);
-      let state: 'reserved' | 'attached' | 'released' = 'reserved';
-      const release = () => {
-        if (state !== 'reserved') return;
-        state = 'released';
-        clearTimeout(timer);
-        freeSlots(principal.subject, address);
-      };
-      const timer = setTimeout(release, reservationTimeoutMs);
-      timer.unref();
-      return {
-        ok: true,
-        reservation: {
-          attach(connection) {
-            if (state === 'released') takeSlots(principal.subject, address);
-            state = 'attached';
-            clearTimeout(timer);
-            return register(principal, connection, address);
-          },
-          release,
-        },
-      };
+      return dropped;
     },
-    revokeSession: (sessionId, reason = DEFAULTS.revocationReasons.session) =>
-      closeAll(bySession.get(sessionId), reason),
-    revokeSubject: (subject, reason = DEFAULTS.revocationReasons.subject) =>
-      closeAll(bySubject.get(subject), reason),
+    whenEmpty() {
+      if (all.size === 0) return Promise.resolve();
+      if (emptied === undefined) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        emptied = { promise, resolve };
+      }
+      return emptied.promise;
+    },
     connectionsOf: (subject) => [...(bySubject.get(subject) ?? [])],
     get size() {
-      return size;
+      return all.size;
     },
   };
 }

@@ -36,6 +36,8 @@ export const DEFAULTS = Object.freeze({
   memoryStore: Object.freeze({ maxEntries: 100_000, maxPerSubject: 16, sweepIntervalMs: 30_000 }),
   /** Limits of a `ws` server beyond `maxPayload` (ws ≥ 8.23). */
   wsServer: Object.freeze({ maxFragments: 128, maxBufferedChunks: 1_024, maxPendingAutoPongs: 60 }),
+  /** Graceful drain: serving period before the 1012 closes, and the longest wait after them, ms. */
+  drain: Object.freeze({ delayMs: 0, timeoutMs: 5_000 }),
   /** How long a close waits for the replies of messages already being handled, ms. */
   closeFlushMs: 1_000,
 });

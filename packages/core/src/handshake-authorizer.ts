@@ -5,6 +5,7 @@ import { WsGateConfigError, WsGateError } from './errors.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { checkHandshakeSyntax, type HandshakeSyntaxError } from './handshake-syntax.js';
 import type { OriginPolicy, OriginRefusalReason } from './origin-policy.js';
+import { releaseSlot, type SlotAcquisition, type SlotLimits } from './connection-slot-store.js';
 import { createRefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
 import { extractTicket, type TicketExtraction, type TicketSource } from './ticket-extraction.js';
 import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
@@ -56,6 +57,7 @@ export type HandshakeRefusalReason =
   | 'subject_connection_limit'
   | 'address_connection_limit'
   | 'store_unavailable'
+  | 'draining'
   | 'internal_error'
   | 'transport_not_allowed'
   | 'session_unknown'
@@ -83,6 +85,11 @@ export interface HandshakeAcceptance<TClaims extends TicketClaims = TicketClaims
   readonly protocol: string | undefined;
   readonly clientIp: string | undefined;
   readonly origin: string | undefined;
+  /**
+   * The connection slot the ticket store took with the ticket (`slotLimits` and a store that
+   * folds slots), or `undefined` when none was asked for.
+   */
+  readonly slot?: SlotAcquisition | undefined;
 }
 
 /** Result of {@link HandshakeAuthorizer.authorize}. */
@@ -137,6 +144,12 @@ export interface AuthorizeOptions {
   readonly websocket?: boolean;
   /** The inspection made when the request arrived, if the request was redacted since. */
   readonly inspection?: HandshakeInspection;
+  /**
+   * Take a connection slot for the ticket's subject and the client address under these caps in
+   * the same store operation as the ticket, when the ticket service can (`tickets.slotStore`).
+   * The slot is given back when the upgrade is refused after it was taken.
+   */
+  readonly slotLimits?: SlotLimits;
 }
 
 /**
@@ -227,12 +240,18 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
   const queryParam = nonEmptyString('queryParam', options.queryParam, DEFAULTS.queryParam);
   const { isSessionActive } = options;
   const refusals = options.bruteForce === false ? undefined : createRefusalLimiter(options.bruteForce ?? {});
-  const refuseTicket = (
+  const refuseTicket = async (
     code: 'TICKET_MISSING' | 'TICKET_INVALID',
     reason: HandshakeRefusalReason,
     clientIp: string | undefined,
-  ) => {
-    refusals?.recordRefusal(clientIp);
+  ): Promise<HandshakeRefusal> => {
+    try {
+      // Counted before the answer, so that the next presentation (on any instance sharing the
+      // counter) sees it.
+      await refusals?.recordRefusal(clientIp);
+    } catch {
+      // A counter that cannot count does not turn a refusal into anything else.
+    }
     return refusal(code, reason, clientIp);
   };
   if (isSessionActive !== undefined && typeof isSessionActive !== 'function') {
@@ -260,7 +279,7 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     }
   }
 
-  /** What every request is checked for before its credential: syntax, precheck, brute-force block. */
+  /** What every request is checked for before its credential: syntax, then the precheck. */
   function checkBeforeCredential(
     request: HandshakeRequest,
     syntaxError: HandshakeSyntaxError | undefined,
@@ -271,9 +290,7 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
         syntaxError.reason,
         undefined,
       );
-    const checked = precheck(request);
-    if (!checked.ok || refusals?.isBlocked(checked.clientIp) !== true) return checked;
-    return refusal('TOO_MANY_REFUSALS', 'address_blocked', checked.clientIp);
+    return precheck(request);
   }
 
   function inspect(
@@ -299,7 +316,15 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = checkBeforeCredential(request, syntaxError);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
+    /** The subject of a slot taken with the ticket, until the upgrade is accepted. */
+    let taken: string | undefined;
+    const giveBack = () => {
+      if (taken !== undefined) releaseSlot(tickets.slotStore, { subject: taken, address: clientIp });
+      taken = undefined;
+    };
     try {
+      if (refusals !== undefined && (await refusals.isBlocked(clientIp)))
+        return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
       switch (extraction.kind) {
         case 'none':
           return refuseTicket('TICKET_MISSING', 'missing', clientIp);
@@ -310,7 +335,9 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
         case 'found':
           break;
       }
-      const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin });
+      const claim =
+        options.slotLimits === undefined ? undefined : { address: clientIp, limits: options.slotLimits };
+      const redeemed = await tickets.redeem(extraction.ticket, { ip: clientIp, origin }, claim);
       if (!redeemed.ok) {
         return refuseTicket(
           redeemed.reason === 'missing' ? 'TICKET_MISSING' : 'TICKET_INVALID',
@@ -318,11 +345,21 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
           clientIp,
         );
       }
+      taken = redeemed.slot?.ok === true ? redeemed.principal.subject : undefined;
       if (isSessionActive !== undefined && !(await isSessionActive(redeemed.principal))) {
+        giveBack();
         return refuseTicket('TICKET_INVALID', 'session_ended', clientIp);
       }
-      return { ok: true, principal: redeemed.principal, protocol: extraction.protocol, clientIp, origin };
+      return {
+        ok: true,
+        principal: redeemed.principal,
+        protocol: extraction.protocol,
+        clientIp,
+        origin,
+        ...(redeemed.slot === undefined ? {} : { slot: redeemed.slot }),
+      };
     } catch (error) {
+      giveBack();
       // Store down or slow: fail closed, keep serving. Anything else is a bug, still never an open socket.
       return refusal(
         'SERVICE_UNAVAILABLE',
@@ -330,6 +367,19 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
         clientIp,
       );
     }
+  }
+
+  /** A refused session request: counted like a refused ticket (not awaited: the answer is synchronous). */
+  function refuseSessionRequest(
+    reason: HandshakeRefusalReason,
+    clientIp: string | undefined,
+  ): HandshakeRefusal {
+    try {
+      void Promise.resolve(refusals?.recordRefusal(clientIp)).catch(() => undefined);
+    } catch {
+      // A counter that cannot count does not turn a refusal into anything else.
+    }
+    return refusal('TICKET_INVALID', reason, clientIp);
   }
 
   function authorizeSessionRequest(
@@ -340,12 +390,15 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
     const checked = checkBeforeCredential(request, inspect(request, options).syntaxError);
     if (!checked.ok) return checked;
     const { clientIp, origin } = checked;
-    if (binding === undefined) return refuseTicket('TICKET_INVALID', 'session_unknown', clientIp);
-    if (clientIp !== binding.clientIp)
-      return refuseTicket('TICKET_INVALID', 'session_address_mismatch', clientIp);
+    // Synchronous by contract: an address blocked in this process's count is refused here; with
+    // a shared counter (a promise), the block applies at the address's next ticket presentation.
+    if (refusals?.isBlocked(clientIp) === true)
+      return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
+    if (binding === undefined) return refuseSessionRequest('session_unknown', clientIp);
+    if (clientIp !== binding.clientIp) return refuseSessionRequest('session_address_mismatch', clientIp);
     // Browsers leave Origin out of same-origin GET requests: only a different one is refused.
     if (origin !== undefined && origin !== binding.origin)
-      return refuseTicket('TICKET_INVALID', 'session_origin_mismatch', clientIp);
+      return refuseSessionRequest('session_origin_mismatch', clientIp);
     return { ok: true, clientIp };
   }
 

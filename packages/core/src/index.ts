@@ -20,11 +20,19 @@ export {
   createConnectionRegistry,
   truncateCloseReason,
   type ClosableConnection,
-  type ConnectionLimits,
   type ConnectionRegistry,
+  type ConnectionRegistryOptions,
   type ConnectionReservation,
   type ReservationResult,
 } from './connection-registry.js';
+export {
+  createMemoryConnectionSlots,
+  type ConnectionSlot,
+  type ConnectionSlotStore,
+  type SlotAcquisition,
+  type SlotLimits,
+} from './connection-slot-store.js';
+export type { ConnectionLimits } from './connection-slots.js';
 export {
   createConnectionSupervisor,
   type ConnectionSupervisor,
@@ -36,6 +44,7 @@ export {
   type SupervisionOptions,
 } from './connection-supervisor.js';
 export { DEFAULTS } from './defaults.js';
+export { DRAIN_CLOSE_REASON, type DrainOptions, type DrainPhase, type DrainResult } from './drain.js';
 export {
   emptyPayloadValidator,
   eventEnvelope,
@@ -162,7 +171,22 @@ export {
   type OriginPolicyOptions,
   type OriginRefusalReason,
 } from './origin-policy.js';
-export { createRefusalLimiter, type RefusalLimiter, type RefusalLimitOptions } from './refusal-limiter.js';
+export type {
+  MetricAttributes,
+  MetricCounter,
+  MetricHistogram,
+  MetricInstrumentOptions,
+  MetricObservableGauge,
+  MetricObservation,
+  WsGateMeter,
+} from './meter.js';
+export {
+  createMemoryRefusalCounter,
+  createRefusalLimiter,
+  type RefusalCounter,
+  type RefusalLimiter,
+  type RefusalLimitOptions,
+} from './refusal-limiter.js';
 export {
   createMemoryRateLimiter,
   type MemoryRateLimiterOptions,
@@ -221,7 +245,7 @@ export {
   type TicketService,
   type TicketServiceOptions,
 } from './ticket-service.js';
-export type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
+export type { SlotClaim, TakenWithSlot, TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 export { TokenBucket, type RateLimit } from './token-bucket.js';
 export {
   createTransportPolicy,

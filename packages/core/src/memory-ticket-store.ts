@@ -128,6 +128,8 @@ function unpackIp(ip: string | number | undefined): string | undefined {
  * const tickets = createTicketService({ store });
  */
 export class MemoryTicketStore implements TicketStore {
+  /** The store's name in metrics. */
+  readonly name = 'memory';
   private readonly config: MemoryTicketStoreConfig;
   private readonly slotByKey = new Map<string, number>();
   /** Oldest slot of each subject; the rest follow through `Page.nextOfSubject`, oldest first. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditEvents } from './audit-events.js';
 import { WsGateError } from './errors.js';
+import type { GateMetrics } from './gate-metrics.js';
 import { headerValue, type HandshakeRequest } from './handshake-request.js';
 import { errorCodeForStatus } from './http-errors.js';
 import type { OriginPolicy } from './origin-policy.js';
@@ -70,6 +71,8 @@ export interface TicketRequestParts<TClaims extends TicketClaims> {
   readonly transport: TransportPolicy;
   readonly limiter: RequestRateLimiter | undefined;
   readonly audit: AuditEvents;
+  /** Counts refused ticket requests. @default none */
+  readonly metrics?: Pick<GateMetrics, 'ticketRequestRefused'>;
 }
 
 /** Ticket requests, answered the same way by every adapter. */
@@ -121,24 +124,27 @@ export function createTicketRequests<TClaims extends TicketClaims>(
 ): TicketRequests<TClaims> {
   const { tickets, origins, transport, audit } = parts;
 
+  /** A refusal with its audit event (built once, here), counted in the metrics. */
+  const refusedWith = (
+    status: TicketAnswerStatus,
+    code: string,
+    auditEvent: () => AuditEvent,
+    headers: Record<string, string> = {},
+  ): TicketAnswer => {
+    parts.metrics?.ticketRequestRefused(status, code);
+    return { status, headers: { ...NO_STORE, ...headers }, body: { error: code }, audit: auditEvent() };
+  };
   const refused = (
     status: TicketAnswerStatus,
     code: string,
     headers: Record<string, string> = {},
-  ): TicketAnswer => ({
-    status,
-    headers: { ...NO_STORE, ...headers },
-    body: { error: code },
-    audit: audit.ticketRefused(status, code),
-  });
-  const unavailable = (error: unknown): TicketAnswer => ({
-    ...refused(503, 'SERVICE_UNAVAILABLE'),
-    audit: audit.serviceUnavailable(error instanceof WsGateError ? error.code : 'UNKNOWN', 'ticket'),
-  });
-  const failed = (cause: unknown): TicketAnswer => ({
-    ...refused(500, 'INTERNAL_ERROR'),
-    audit: audit.ticketRouteFailed(cause),
-  });
+  ): TicketAnswer => refusedWith(status, code, () => audit.ticketRefused(status, code), headers);
+  const unavailable = (error: unknown): TicketAnswer =>
+    refusedWith(503, 'SERVICE_UNAVAILABLE', () =>
+      audit.serviceUnavailable(error instanceof WsGateError ? error.code : 'UNKNOWN', 'ticket'),
+    );
+  const failed = (cause: unknown): TicketAnswer =>
+    refusedWith(500, 'INTERNAL_ERROR', () => audit.ticketRouteFailed(cause));
 
   /** `undefined` when the request may go on, else the answer (429, or 503 when the limiter fails). */
   async function consume(limiter: RequestRateLimiter, key: string): Promise<TicketAnswer | undefined> {

@@ -5,8 +5,11 @@ import { booleanOption, optionsObject, positiveInteger } from './option-checks.j
 import { normalizeIp, sameClientAddress, type IpPrefixBinding } from './ip-address.js';
 import { MemoryTicketStore } from './memory-ticket-store.js';
 import { normalizeOrigin } from './origin.js';
+import type { WsGateMeter } from './meter.js';
 import { generateTicket, isWellFormedTicket, ticketKey } from './ticket-codec.js';
-import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
+import { createTicketMetrics, type TicketMetrics, type TicketStoreOperation } from './ticket-metrics.js';
+import { releaseSlot, type ConnectionSlotStore, type SlotAcquisition } from './connection-slot-store.js';
+import type { SlotClaim, TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
 /** Options of {@link createTicketService}. */
 export interface TicketServiceOptions {
@@ -24,6 +27,12 @@ export interface TicketServiceOptions {
   bindOrigin?: boolean;
   /** Time source, for tests. @default Date.now */
   clock?: Clock;
+  /**
+   * Records ticket metrics on this OpenTelemetry `Meter`: tickets issued, redeemed and refused
+   * (by reason), and the duration of store operations. `createWsGate` passes its own `meter`.
+   * @default undefined (no metrics)
+   */
+  meter?: WsGateMeter;
 }
 
 /** Who a ticket was issued to. */
@@ -63,7 +72,12 @@ export type TicketRefusalReason =
 
 /** Result of {@link TicketService.redeem}. */
 export type RedeemResult<TClaims extends TicketClaims = TicketClaims> =
-  | { readonly ok: true; readonly principal: Principal<TClaims> }
+  | {
+      readonly ok: true;
+      readonly principal: Principal<TClaims>;
+      /** The connection slot taken with the ticket, when `redeem` was given a claim and the store could. */
+      readonly slot?: SlotAcquisition | undefined;
+    }
   | { readonly ok: false; readonly reason: TicketRefusalReason };
 
 /** Where a ticket is being presented from. */
@@ -81,8 +95,18 @@ export interface TicketService<TClaims extends TicketClaims = TicketClaims> {
   /**
    * Redeems a ticket exactly once. Any presentation that reaches the store burns the ticket,
    * including one refused for its IP or Origin binding. Rejects only on store faults.
+   *
+   * With a `claim` and a store that folds slots (`slotStore` is set), the store takes a
+   * connection slot of `slotStore` in the same operation: the result says whether (`slot`), and a
+   * refused redeem gives a slot it took back.
    */
-  redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>>;
+  redeem(
+    ticket: string | undefined,
+    context: RedeemContext,
+    claim?: SlotClaim,
+  ): Promise<RedeemResult<TClaims>>;
+  /** The slot store whose slots `redeem` takes with a ticket (`TicketStore.slotStore`), if the store can. */
+  readonly slotStore?: ConnectionSlotStore | undefined;
   /** Closes the store. */
   close(): Promise<void>;
 }
@@ -93,6 +117,7 @@ interface TicketServiceConfig {
   readonly ipBinding: Required<IpPrefixBinding> | undefined;
   readonly bindOrigin: boolean;
   readonly clock: Clock;
+  readonly metrics: TicketMetrics;
 }
 
 function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixBinding> | undefined {
@@ -122,13 +147,35 @@ function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): T
   ) {
     throw new WsGateConfigError('store must implement TicketStore (put, take, close)');
   }
+  const meter = options.meter;
+  if (meter !== undefined && (meter === null || typeof meter.createCounter !== 'function'))
+    throw new WsGateConfigError('tickets.meter must be an OpenTelemetry Meter');
   return Object.freeze({
     store,
     ttlMs,
     ipBinding: resolveIpBinding(bindIp),
     bindOrigin: booleanOption('tickets.bindOrigin', options.bindOrigin, true),
     clock: options.clock ?? systemClock,
+    metrics: createTicketMetrics(meter, typeof store.name === 'string' ? store.name : 'custom'),
   });
+}
+
+/** Runs one store operation, timed into `metrics` when they are on. */
+async function measured<T>(
+  metrics: TicketMetrics,
+  operation: TicketStoreOperation,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (!metrics.enabled) return run();
+  const started = performance.now();
+  try {
+    const result = await run();
+    metrics.storeOperation(operation, (performance.now() - started) / 1000);
+    return result;
+  } catch (error) {
+    metrics.storeOperation(operation, (performance.now() - started) / 1000, error);
+    throw error;
+  }
 }
 
 function isStringOrUndefined(value: unknown): value is string | undefined {
@@ -149,7 +196,7 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
   options: TicketServiceOptions = {},
 ): TicketService<TClaims> {
   const config = resolveTicketServiceOptions(options);
-  const { store, clock } = config;
+  const { store, clock, metrics } = config;
 
   async function issue(input: IssueTicketInput<TClaims>): Promise<IssuedTicket> {
     if (
@@ -194,7 +241,8 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     for (let attempt = 0; ; attempt += 1) {
       const ticket = generateTicket();
       try {
-        await store.put(ticketKey(ticket), record, config.ttlMs);
+        await measured(metrics, 'put', () => store.put(ticketKey(ticket), record, config.ttlMs));
+        metrics.issued();
         return { ticket, expiresAt: record.expiresAt };
       } catch (error) {
         if (!(error instanceof TicketKeyExistsError) || attempt >= 2) throw error;
@@ -202,11 +250,59 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     }
   }
 
-  async function redeem(ticket: string | undefined, context: RedeemContext): Promise<RedeemResult<TClaims>> {
+  const foldsSlots = typeof store.takeWithSlot === 'function' && store.slotStore !== undefined;
+
+  async function redeem(
+    ticket: string | undefined,
+    context: RedeemContext,
+    claim?: SlotClaim,
+  ): Promise<RedeemResult<TClaims>> {
+    const result = await redeemOnce(ticket, context, foldsSlots ? claim : undefined);
+    if (result.ok) metrics.redeemed();
+    else metrics.refused(result.reason);
+    return result;
+  }
+
+  /** Takes the record (and, with a claim, a slot in the same store operation). */
+  async function take(key: string, claim: SlotClaim | undefined) {
+    if (claim === undefined || store.takeWithSlot === undefined)
+      return { record: await store.take(key), slot: undefined };
+    return store.takeWithSlot(key, claim);
+  }
+
+  async function redeemOnce(
+    ticket: string | undefined,
+    context: RedeemContext,
+    claim: SlotClaim | undefined,
+  ): Promise<RedeemResult<TClaims>> {
     if (ticket === undefined || ticket === '') return { ok: false, reason: 'missing' };
     if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return { ok: false, reason: 'malformed' };
-    const record = await store.take(ticketKey(ticket));
+    const { record, slot } = await measured(metrics, 'take', () => take(ticketKey(ticket), claim));
     if (record === undefined) return { ok: false, reason: 'unknown' };
+    const checked = checkRecord(record, context);
+    if (checked !== undefined) {
+      // Refused after the store took a slot with the ticket: give it back.
+      if (slot?.ok === true)
+        releaseSlot(store.slotStore, { subject: record.subject, address: claim?.address });
+      return checked;
+    }
+    return {
+      ok: true,
+      principal: {
+        subject: record.subject,
+        sessionId: record.sessionId,
+        claims: (record.claims ?? {}) as TClaims,
+        issuedAt: record.issuedAt,
+      },
+      ...(slot === undefined ? {} : { slot }),
+    };
+  }
+
+  /** Why a taken record is refused (expired, bound elsewhere), or `undefined` when it is valid. */
+  function checkRecord(
+    record: TicketRecord,
+    context: RedeemContext,
+  ): Extract<RedeemResult<TClaims>, { ok: false }> | undefined {
     if (clock() >= record.expiresAt) return { ok: false, reason: 'expired' };
     if (config.ipBinding !== undefined && record.ip !== undefined) {
       const presentedIp = normalizeIp(context.ip);
@@ -218,16 +314,13 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
       const presentedOrigin = context.origin === undefined ? undefined : normalizeOrigin(context.origin);
       if (presentedOrigin !== record.origin) return { ok: false, reason: 'origin_mismatch' };
     }
-    return {
-      ok: true,
-      principal: {
-        subject: record.subject,
-        sessionId: record.sessionId,
-        claims: (record.claims ?? {}) as TClaims,
-        issuedAt: record.issuedAt,
-      },
-    };
+    return undefined;
   }
 
-  return Object.freeze({ issue, redeem, close: () => store.close() });
+  return Object.freeze({
+    issue,
+    redeem,
+    slotStore: foldsSlots ? store.slotStore : undefined,
+    close: () => store.close(),
+  });
 }

@@ -1,3 +1,19 @@
+import type { ConnectionSlotStore, SlotAcquisition, SlotLimits } from './connection-slot-store.js';
+
+/** A connection slot to take together with a ticket: for the record's subject and this address. */
+export interface SlotClaim {
+  readonly address: string | undefined;
+  readonly limits: SlotLimits;
+}
+
+/** Result of {@link TicketStore.takeWithSlot}. */
+export interface TakenWithSlot {
+  /** The record taken, or `undefined` (as `take`). */
+  readonly record: TicketRecord | undefined;
+  /** The slot's outcome; `undefined` when no slot was asked for (no record, or one without a subject). */
+  readonly slot: SlotAcquisition | undefined;
+}
+
 /** Claims carried by a ticket: JSON-serialisable facts about the user (roles, tenant, ...). */
 export type TicketClaims = Readonly<Record<string, unknown>>;
 
@@ -32,6 +48,11 @@ export interface TicketRecord {
  */
 export interface TicketStore {
   /**
+   * Optional. Short name of the store in metrics (`wsgate.ticket_store.name`: `memory`, `redis`).
+   * @default 'custom'
+   */
+  readonly name?: string;
+  /**
    * Required. Stores `record` under `key` for `ttlMs` milliseconds. Refuses an existing key
    * (rejects with `TicketKeyExistsError`), never overwrites. Rejects with
    * `TicketStoreFullError` / `TicketStoreUnavailableError` when it cannot store.
@@ -46,4 +67,13 @@ export interface TicketStore {
   take(key: string): Promise<TicketRecord | undefined>;
   /** Required. Releases timers and connections the store owns. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional, with `slotStore`. `take`, and in the same atomic operation (one round trip) a
+   * connection slot of `slotStore` for the record's subject and `claim.address`, under
+   * `claim.limits` (see `ConnectionSlotStore.acquire`). The gate uses it when its
+   * `connections.slots` is this store's `slotStore`.
+   */
+  takeWithSlot?(key: string, claim: SlotClaim): Promise<TakenWithSlot>;
+  /** Optional. The connection slot store whose slots `takeWithSlot` takes. */
+  readonly slotStore?: ConnectionSlotStore;
 }

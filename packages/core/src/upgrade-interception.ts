@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { AuditEvent } from './audit-events.js';
 import type { HandshakeInspection } from './handshake-authorizer.js';
 import { handshakeRequestFrom, type HandshakeRequest } from './handshake-request.js';
 import {
@@ -9,6 +10,7 @@ import {
   redactRequestForLog,
   type UpgradeGuard,
 } from './upgrade-guard.js';
+import { writeHttpRefusal, type RefusalAnswer } from './upgrade-decision.js';
 
 const kInspection = Symbol('wsgate.handshake-inspection');
 const kGuard = Symbol('wsgate.upgrade-guard');
@@ -20,6 +22,7 @@ export interface InspectingGate {
   readonly queryParam: string;
   readonly upgradeTimeoutMs: number;
   inspectHandshake(request: HandshakeRequest): HandshakeInspection;
+  drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 }
 
 /** What {@link interceptUpgrades} hands to the WebSocket library and the adapter's hooks. */
@@ -40,9 +43,14 @@ export interface UpgradeInterception {
  * each upgrade is inspected once (what authorization needs is kept) and redacted before the
  * framework's router or logger sees it, guarded (it ends as a WebSocket or a destroyed socket,
  * see {@link guardUpgrade}), and relayed to the library only once no earlier response is still
- * being written on its connection (pipelining: see {@link afterPendingResponse}).
+ * being written on its connection (pipelining: see {@link afterPendingResponse}). While the
+ * gate drains, an upgrade is answered 503 here (reported through `report`).
  */
-export function interceptUpgrades(server: Server, gate: InspectingGate): UpgradeInterception {
+export function interceptUpgrades(
+  server: Server,
+  gate: InspectingGate,
+  report: (event: AuditEvent) => void,
+): UpgradeInterception {
   const relay = new EventEmitter();
   const inspect = (request: InspectedRequest): void => {
     if (request[kInspection] !== undefined) return;
@@ -55,6 +63,13 @@ export function interceptUpgrades(server: Server, gate: InspectingGate): Upgrade
     request[kGuard] = guardUpgrade(socket, gate.upgradeTimeoutMs);
     afterPendingResponse(socket, () => {
       if (socket.destroyed) return;
+      // Draining (the app is closing): core's 503, before the framework's router answers its own.
+      const draining = gate.drainRefusal(handshakeRequestFrom(request));
+      if (draining?.kind === 'http') {
+        report(draining.audit);
+        writeHttpRefusal(socket, draining.status, draining.body, draining.headers);
+        return;
+      }
       try {
         inspect(request);
         relay.emit('upgrade', request, socket, head);

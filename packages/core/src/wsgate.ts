@@ -12,10 +12,10 @@ import { createAuditEvents, type AuditEvent, type AuditEvents, type AuditOptions
 import {
   createConnectionRegistry,
   type ClosableConnection,
-  type ConnectionLimits,
   type ConnectionRegistry,
   type ConnectionReservation,
 } from './connection-registry.js';
+import { createConnectionSlots, resolveConnectionLimits, type ConnectionLimits } from './connection-slots.js';
 import {
   createConnectionSupervisor,
   type ConnectionSupervisor,
@@ -24,7 +24,8 @@ import {
 } from './connection-supervisor.js';
 import { DEFAULTS } from './defaults.js';
 import type { EnvelopeCodec } from './envelope-codecs.js';
-import { WsGateConfigError } from './errors.js';
+import { createDrainer, resolveDrainOptions, type DrainOptions, type DrainResult } from './drain.js';
+import { WsGateConfigError, WsGateError } from './errors.js';
 import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-check.js';
 import {
   createHandshakeAuthorizer,
@@ -39,8 +40,10 @@ import {
 } from './handshake-authorizer.js';
 import type { HandshakeRequest } from './handshake-request.js';
 import { compileMessageDefinitions, type MessageDefinitions } from './message-definitions.js';
+import { createGateMetrics } from './gate-metrics.js';
 import { createMessageRouter, type MessageRoute, type MessageRouter } from './message-router.js';
-import { oneOf, optionsObject, positiveInteger } from './option-checks.js';
+import type { WsGateMeter } from './meter.js';
+import { nonEmptyString, oneOf, optionsObject, positiveInteger } from './option-checks.js';
 import { createOriginPolicy, type OriginPolicy, type OriginPolicyOptions } from './origin-policy.js';
 import type { RefusalLimitOptions } from './refusal-limiter.js';
 import { createMemoryRateLimiter, type RequestRateLimiter } from './request-rate-limiter.js';
@@ -123,10 +126,15 @@ export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims> {
   isSessionActive?: SessionCheck<TClaims>;
   /**
    * Per-address limit on refused ticket presentations (429 before any store access), or `false`.
-   * Counted per instance. @default { maxRefusals: 100, windowMs: 60_000 }
+   * Counted per instance, unless `bruteForce.counter` is shared by every instance
+   * (`RedisRefusalCounter`). @default { maxRefusals: 100, windowMs: 60_000 }
    */
   bruteForce?: RefusalLimitOptions | false;
-  /** Caps on connections per subject and per address (429 before the upgrade), per instance. @default { maxPerSubject: 10, maxPerAddress: 100 } */
+  /**
+   * Caps on connections per subject and per address (429 before the upgrade). Counted per
+   * instance, unless `connections.slots` is shared by every instance (`RedisConnectionSlots`).
+   * @default { maxPerSubject: 10, maxPerAddress: 100 }
+   */
   connections?: ConnectionLimits;
   /** Heartbeat, lifetime, session re-check and send-buffer cap of open connections. */
   supervision?: SupervisionOptions;
@@ -140,6 +148,20 @@ export interface WsGateOptions<TClaims extends TicketClaims = TicketClaims> {
    * @default 10_000
    */
   upgradeTimeoutMs?: number;
+  /**
+   * Records metrics on this OpenTelemetry `Meter` (upgrades, tickets, refused messages, closes,
+   * open connections, store durations, revocations: see docs/operations.md). @wsgate imports
+   * nothing from OpenTelemetry: without a meter, nothing is recorded.
+   * @default undefined
+   */
+  meter?: WsGateMeter;
+  /** How `drain()` stops the gate when the app shuts down (the adapters call it). @default { delayMs: 0, timeoutMs: 5_000 } */
+  drain?: DrainOptions;
+  /**
+   * Name of the adapter serving this gate: the `wsgate.adapter` attribute of the open
+   * connections gauge. The adapters set it. @default 'core'
+   */
+  adapter?: string;
 }
 
 /** An accepted upgrade with the connection slot it holds: admit the socket, or release the slot. */
@@ -173,6 +195,23 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
   readonly queryParam: string;
   /** Longest time an upgrade request may take to become a WebSocket (ms). */
   readonly upgradeTimeoutMs: number;
+  /** Whether `drain()` was called: upgrades are refused with 503 from then on. */
+  readonly draining: boolean;
+
+  /**
+   * Drains the gate, for a graceful shutdown (the adapters call it when the app closes): from
+   * now on upgrades are refused with 503 `SERVICE_UNAVAILABLE`; open connections are served for
+   * `drain.delayMs`, then closed with 1012 (service restart: clients reconnect, with a fresh
+   * ticket, to another instance); those still open `drain.timeoutMs` later are dropped.
+   * Resolves when it is over (early once no connection is left). Idempotent.
+   */
+  drain(): Promise<DrainResult>;
+  /**
+   * While the gate drains: the HTTP answer (503 `SERVICE_UNAVAILABLE`) to an upgrade request,
+   * with its audit event, for adapters that answer upgrades before routing them; `undefined`
+   * while the gate serves.
+   */
+  drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 
   /**
    * Reads a handshake's syntax and ticket as it arrives, for adapters that redact the request
@@ -332,9 +371,12 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     options.upgradeTimeoutMs,
     DEFAULTS.upgradeTimeoutMs,
   );
+  const { meter } = options;
+  if (meter !== undefined && (meter === null || typeof meter.createCounter !== 'function'))
+    throw new WsGateConfigError('meter must be an OpenTelemetry Meter (createCounter, createHistogram, ...)');
   const tickets = isTicketService<TClaims>(options.tickets)
     ? options.tickets
-    : createTicketService<TClaims>(options.tickets ?? {});
+    : createTicketService<TClaims>({ meter, ...optionsObject('tickets', options.tickets) });
   const origins = isOriginPolicy(options.origins) ? options.origins : createOriginPolicy(options.origins);
   const transport = isTransportPolicy(options.transport)
     ? options.transport
@@ -355,9 +397,16 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     bruteForce: options.bruteForce,
   });
   const queryParam = options.queryParam ?? DEFAULTS.queryParam;
-  const registry = createConnectionRegistry<ClosableConnection>(options.connections);
+  const adapter = nonEmptyString('adapter', options.adapter, 'core');
+  const metrics = createGateMetrics(meter, { adapter, openConnections: () => registry.size });
+  const registry = createConnectionRegistry<ClosableConnection>({ onRevoke: metrics.revoked });
+  const connectionLimits = resolveConnectionLimits(options.connections);
+  const slots = createConnectionSlots(connectionLimits, registry);
+  // The ticket store takes the connection slot with the ticket when it counts in the same store.
+  const foldsSlots = tickets.slotStore !== undefined && tickets.slotStore === connectionLimits.store;
+  const drainer = createDrainer(resolveDrainOptions(options.drain), registry);
   const supervisor = createConnectionSupervisor(options.supervision);
-  const audit = createAuditEvents(optionsObject('audit', options.audit));
+  const audit = createAuditEvents(optionsObject('audit', options.audit), metrics);
   const messageLimits = resolveFrameLimits(options.messages);
   const ticketRequests = createTicketRequests<TClaims>({
     tickets,
@@ -365,27 +414,65 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     transport,
     limiter: resolveTicketLimiter(options.ticketRequests),
     audit,
+    metrics,
   });
-  const admission = { supervisor, audit, isSessionActive };
+  const admission = { supervisor, audit, isSessionActive, drainPhase: () => drainer.phase };
+
+  function refuse(
+    code: 'TOO_MANY_CONNECTIONS' | 'SERVICE_UNAVAILABLE',
+    reason: HandshakeRefusal['reason'],
+    clientIp: string | undefined,
+  ): HandshakeRefusal {
+    const { status, closeCode } = HANDSHAKE_REFUSALS[code];
+    return { ok: false, status, closeCode, code, reason, clientIp };
+  }
+
+  /** The refusal of an upgrade while the gate drains. */
+  function drainingRefusal(request: HandshakeRequest): HandshakeRefusal {
+    let clientIp: string | undefined;
+    try {
+      clientIp = transport.clientIp(request);
+    } catch {
+      clientIp = undefined;
+    }
+    return refuse('SERVICE_UNAVAILABLE', 'draining', clientIp);
+  }
 
   async function authorizeUpgrade(
     request: HandshakeRequest,
     authorizeOptions?: AuthorizeOptions,
   ): Promise<UpgradeResult<TClaims>> {
-    const result = await authorizer.authorize(request, authorizeOptions);
+    // Draining: refused before the ticket is looked at (it stays valid for another instance).
+    if (drainer.phase !== 'serving') return drainingRefusal(request);
+    const result = await authorizer.authorize(
+      request,
+      foldsSlots ? { ...authorizeOptions, slotLimits: connectionLimits } : authorizeOptions,
+    );
     if (!result.ok) return result;
-    const reserved = registry.tryReserve(result.principal, result.clientIp);
+    if (result.slot !== undefined) {
+      if (!result.slot.ok) return refuse('TOO_MANY_CONNECTIONS', result.slot.reason, result.clientIp);
+      return { ...result, reservation: slots.adopt(result.principal, result.clientIp) };
+    }
+    let reserved;
+    try {
+      reserved = await slots.reserve(result.principal, result.clientIp);
+    } catch (error) {
+      return refuse(
+        'SERVICE_UNAVAILABLE',
+        error instanceof WsGateError ? 'store_unavailable' : 'internal_error',
+        result.clientIp,
+      );
+    }
     if (reserved.ok) return { ...result, reservation: reserved.reservation };
-    const { status, closeCode } = HANDSHAKE_REFUSALS.TOO_MANY_CONNECTIONS;
-    return {
-      ok: false,
-      status,
-      closeCode,
-      code: 'TOO_MANY_CONNECTIONS',
-      reason: reserved.reason,
-      clientIp: result.clientIp,
-    };
+    return refuse('TOO_MANY_CONNECTIONS', reserved.reason, result.clientIp);
   }
+
+  const answerRefusal = (refused: HandshakeRefusal, mode: RefusalMode = refusal): RefusalAnswer =>
+    refusalAnswer(
+      refused,
+      mode === 'http' || refused.status === 400 || refused.status === 405,
+      audit.upgradeRefused(refused),
+    );
 
   const gate: WsGate<TClaims> = {
     tickets,
@@ -399,6 +486,15 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     refusal,
     queryParam,
     upgradeTimeoutMs,
+    get draining() {
+      return drainer.phase !== 'serving';
+    },
+    drain: () => drainer.drain(),
+    drainRefusal(request) {
+      if (drainer.phase === 'serving') return undefined;
+      const refused = drainingRefusal(request);
+      return refusalAnswer(refused, true, audit.upgradeRefused(refused));
+    },
     inspectHandshake: (request, inspectOptions) => authorizer.inspect(request, inspectOptions),
     authorizeUpgrade,
     admit: (acceptance, connection, report) => admitConnection(admission, acceptance, connection, report),
@@ -414,12 +510,7 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     answerFailedTicketRequest: (statusCode, cause) => ticketRequests.failed(statusCode, cause),
     authorizeSessionRequest: (request, binding, sessionOptions) =>
       authorizer.authorizeSessionRequest(request, binding, sessionOptions),
-    answerRefusal: (refused, mode = refusal) =>
-      refusalAnswer(
-        refused,
-        mode === 'http' || refused.status === 400 || refused.status === 405,
-        audit.upgradeRefused(refused),
-      ),
+    answerRefusal,
     precheckTicketRequest: (request) => ticketRequests.precheck(request),
     issueForRequest: (request, subject) => ticketRequests.issueFor(request, subject),
   };

@@ -160,7 +160,11 @@ describe('refusals', () => {
     const { authorizer, request } = setup();
     const huge = `https://${'a'.repeat(5000)}.example`;
     const refused = await authorizer.authorize(request({ origin: huge }));
-    expect(refused).toMatchObject({ ok: false, code: 'ORIGIN_NOT_ALLOWED', origin: `${huge.slice(0, 256)}…` });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: 'ORIGIN_NOT_ALLOWED',
+      origin: `${huge.slice(0, 256)}…`,
+    });
   });
 
   it('refuses a missing Origin when allowMissing is false', async () => {

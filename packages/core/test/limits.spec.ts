@@ -3,6 +3,7 @@ import {
   CloseCode,
   createConnectionRegistry,
   createHandshakeAuthorizer,
+  createMemoryConnectionSlots,
   createOriginPolicy,
   createRefusalLimiter,
   createTicketService,
@@ -11,13 +12,18 @@ import {
   generateTicket,
   HANDSHAKE_REFUSALS,
   ticketKey,
+  TicketStoreUnavailableError,
   WsGateConfigError,
+  type ConnectionLimits,
+  type ConnectionSlotStore,
   type HandshakeAuthorizerOptions,
+  type RefusalCounter,
   type RefusalLimitOptions,
   type TicketService,
   type WsGate,
   type WsGateOptions,
 } from '../src/index.js';
+import { createConnectionSlots, resolveConnectionLimits } from '../src/connection-slots.js';
 import { FakeConnection, fakeClock, handshake, RecordingStore } from './helpers.js';
 
 const APP = 'https://app.example.com';
@@ -303,7 +309,7 @@ describe('handshake authorizer with bruteForce', () => {
   });
 });
 
-describe('connection registry reservations', () => {
+describe('connection slot reservations', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -311,116 +317,113 @@ describe('connection registry reservations', () => {
   const alice = { subject: 'alice', sessionId: 's-alice' };
   const bob = { subject: 'bob', sessionId: 's-bob' };
 
-  it('caps reservations per subject, across addresses', () => {
-    const registry = createConnectionRegistry<FakeConnection>({ maxPerSubject: 2 });
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.2').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.3')).toEqual({ ok: false, reason: 'subject_connection_limit' });
-    expect(registry.tryReserve(alice, undefined)).toEqual({ ok: false, reason: 'subject_connection_limit' });
-    expect(registry.tryReserve(bob, '10.0.0.1').ok).toBe(true);
+  function setupSlots(limits: ConnectionLimits = {}) {
+    const registry = createConnectionRegistry<FakeConnection>();
+    const slots = createConnectionSlots(resolveConnectionLimits(limits), registry);
+    const reserved = async (principal: typeof alice, address: string | undefined) => {
+      const result = await slots.reserve(principal, address);
+      if (!result.ok) throw new Error(`expected a reservation, got ${result.reason}`);
+      return result.reservation;
+    };
+    const ok = async (principal: typeof alice, address: string | undefined) =>
+      (await slots.reserve(principal, address)).ok;
+    return { registry, slots, reserved, ok };
+  }
+
+  it('caps reservations per subject, across addresses', async () => {
+    const { registry, slots, ok } = setupSlots({ maxPerSubject: 2 });
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    expect(await ok(alice, '10.0.0.2')).toBe(true);
+    expect(await slots.reserve(alice, '10.0.0.3')).toEqual({ ok: false, reason: 'subject_connection_limit' });
+    expect(await slots.reserve(alice, undefined)).toEqual({ ok: false, reason: 'subject_connection_limit' });
+    expect(await ok(bob, '10.0.0.1')).toBe(true);
     // Reservations are slots, not connections: nothing is registered yet.
     expect(registry.size).toBe(0);
   });
 
-  it('caps reservations per address, across subjects; an unknown address is not capped', () => {
-    const registry = createConnectionRegistry<FakeConnection>({ maxPerAddress: 2 });
-    expect(registry.tryReserve({ subject: 'u1', sessionId: undefined }, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve({ subject: 'u2', sessionId: undefined }, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve({ subject: 'u3', sessionId: undefined }, '10.0.0.1')).toEqual({
+  it('caps reservations per address, across subjects; an unknown address is not capped', async () => {
+    const { slots, ok } = setupSlots({ maxPerAddress: 2 });
+    expect(await ok({ subject: 'u1', sessionId: 's1' }, '10.0.0.1')).toBe(true);
+    expect(await ok({ subject: 'u2', sessionId: 's2' }, '10.0.0.1')).toBe(true);
+    expect(await slots.reserve({ subject: 'u3', sessionId: 's3' }, '10.0.0.1')).toEqual({
       ok: false,
       reason: 'address_connection_limit',
     });
-    expect(registry.tryReserve({ subject: 'u3', sessionId: undefined }, '10.0.0.2').ok).toBe(true);
-    for (let index = 0; index < 5; index += 1) {
-      expect(registry.tryReserve({ subject: `anon-${index}`, sessionId: undefined }, undefined).ok).toBe(
-        true,
-      );
-    }
+    expect(await ok({ subject: 'u3', sessionId: 's3' }, '10.0.0.2')).toBe(true);
+    for (let index = 0; index < 5; index += 1)
+      expect(await ok({ subject: `anon-${index}`, sessionId: 's' }, undefined)).toBe(true);
   });
 
-  it('gives an unattached reservation back after reservationTimeoutMs (fake timers)', () => {
+  it('gives an unattached reservation back after reservationTimeoutMs (fake timers)', async () => {
     vi.useFakeTimers();
-    const registry = createConnectionRegistry<FakeConnection>({
-      maxPerSubject: 2,
-      reservationTimeoutMs: 1_000,
-    });
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
+    const { ok } = setupSlots({ maxPerSubject: 2, reservationTimeoutMs: 1_000 });
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
     vi.advanceTimersByTime(999);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(false);
+    expect(await ok(alice, '10.0.0.1')).toBe(false);
     vi.advanceTimersByTime(1);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(false);
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    expect(await ok(alice, '10.0.0.1')).toBe(false);
   });
 
-  it('release() frees the slot at once, and only once', () => {
-    const registry = createConnectionRegistry<FakeConnection>({ maxPerSubject: 2 });
-    const first = registry.tryReserve(alice, '10.0.0.1');
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    if (!first.ok) throw new Error('expected a reservation');
-    first.reservation.release();
-    first.reservation.release();
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
+  it('release() frees the slot at once, and only once', async () => {
+    const { reserved, ok } = setupSlots({ maxPerSubject: 2 });
+    const first = await reserved(alice, '10.0.0.1');
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    first.release();
+    first.release();
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
     // A double release did not hand out a second slot.
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(false);
+    expect(await ok(alice, '10.0.0.1')).toBe(false);
   });
 
-  it('an attached reservation keeps counting past the timeout; unregister frees the slot', () => {
+  it('an attached reservation keeps counting past the timeout; unregister frees the slot', async () => {
     vi.useFakeTimers();
-    const registry = createConnectionRegistry<FakeConnection>({
-      maxPerSubject: 1,
-      reservationTimeoutMs: 1_000,
-    });
-    const reserved = registry.tryReserve(alice, '10.0.0.1');
-    if (!reserved.ok) throw new Error('expected a reservation');
+    const { registry, slots, reserved, ok } = setupSlots({ maxPerSubject: 1, reservationTimeoutMs: 1_000 });
+    const reservation = await reserved(alice, '10.0.0.1');
     const socket = new FakeConnection('alice');
-    const unregister = reserved.reservation.attach(socket);
+    const unregister = reservation.attach(socket);
     expect(registry.size).toBe(1);
     expect(registry.connectionsOf('alice')).toEqual([socket]);
 
     vi.advanceTimersByTime(10_000);
-    expect(registry.tryReserve(alice, '10.0.0.1')).toEqual({ ok: false, reason: 'subject_connection_limit' });
+    expect(await slots.reserve(alice, '10.0.0.1')).toEqual({ ok: false, reason: 'subject_connection_limit' });
     // Releasing an attached reservation is a no-op: the socket still holds the slot.
-    reserved.reservation.release();
-    expect(registry.tryReserve(alice, '10.0.0.2').ok).toBe(false);
+    reservation.release();
+    expect(await ok(alice, '10.0.0.2')).toBe(false);
 
     unregister();
     unregister();
     expect(registry.size).toBe(0);
     expect(registry.connectionsOf('alice')).toEqual([]);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(false);
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
+    expect(await ok(alice, '10.0.0.1')).toBe(false);
   });
 
-  it('registers a socket attached after its reservation timed out (so revocation still reaches it)', () => {
+  it('registers a socket attached after its reservation timed out (so revocation still reaches it)', async () => {
     vi.useFakeTimers();
-    const registry = createConnectionRegistry<FakeConnection>({
-      maxPerSubject: 1,
-      reservationTimeoutMs: 1_000,
-    });
-    const late = registry.tryReserve(alice, '10.0.0.1');
-    if (!late.ok) throw new Error('expected a reservation');
+    const { registry, reserved, ok } = setupSlots({ maxPerSubject: 1, reservationTimeoutMs: 1_000 });
+    const late = await reserved(alice, '10.0.0.1');
     vi.advanceTimersByTime(1_000);
     const socket = new FakeConnection('late');
-    const unregister = late.reservation.attach(socket);
+    const unregister = late.attach(socket);
+    await vi.advanceTimersByTimeAsync(0); // the slot is taken again (asynchronously, uncapped)
     expect(registry.size).toBe(1);
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(false);
+    expect(await ok(alice, '10.0.0.1')).toBe(false);
     expect(registry.revokeSubject('alice')).toBe(1);
     expect(socket.closes).toEqual([{ code: CloseCode.Unauthorized, reason: 'subject revoked' }]);
     unregister();
-    expect(registry.tryReserve(alice, '10.0.0.1').ok).toBe(true);
+    expect(await ok(alice, '10.0.0.1')).toBe(true);
   });
 
-  it('revokes attached sockets by session and by subject', () => {
-    const registry = createConnectionRegistry<FakeConnection>({ maxPerSubject: 5 });
+  it('revokes attached sockets by session and by subject', async () => {
+    const { registry, reserved } = setupSlots({ maxPerSubject: 5 });
     const sockets = [new FakeConnection('a1'), new FakeConnection('a2'), new FakeConnection('b1')];
     const principals = [alice, { subject: 'alice', sessionId: 's-other' }, bob];
-    const unregisters = sockets.map((socket, index) => {
-      const reserved = registry.tryReserve(principals[index]!, '10.0.0.1');
-      if (!reserved.ok) throw new Error('expected a reservation');
-      return reserved.reservation.attach(socket);
-    });
+    const unregisters: (() => void)[] = [];
+    for (const [index, socket] of sockets.entries())
+      unregisters.push((await reserved(principals[index]!, '10.0.0.1')).attach(socket));
     expect(registry.revokeSession('s-alice', 'logged out')).toBe(1);
     expect(sockets[0]!.closes).toEqual([{ code: 4401, reason: 'logged out' }]);
     expect(registry.revokeSubject('bob')).toBe(1);
@@ -430,20 +433,41 @@ describe('connection registry reservations', () => {
     expect(registry.size).toBe(0);
   });
 
-  it('counts connections registered with add() against the caps too', () => {
-    const registry = createConnectionRegistry<FakeConnection>({ maxPerSubject: 1, maxPerAddress: 5 });
-    const unregister = registry.add(alice, new FakeConnection(), '10.0.0.1');
-    expect(registry.tryReserve(alice, '10.0.0.9')).toEqual({ ok: false, reason: 'subject_connection_limit' });
+  it('counts in the slot store it is given, and gives back what it took', async () => {
+    const calls: string[] = [];
+    const memory = createMemoryConnectionSlots();
+    const store: ConnectionSlotStore = {
+      acquire: async (slot, limits) => {
+        calls.push(`acquire ${slot.subject} ${String(slot.address)} ${limits.maxPerSubject}`);
+        return memory.acquire(slot, limits);
+      },
+      release: async (slot) => {
+        calls.push(`release ${slot.subject} ${String(slot.address)}`);
+        await memory.release(slot);
+      },
+    };
+    const { reserved } = setupSlots({ maxPerSubject: 3, slots: store });
+    const unregister = (await reserved(alice, '10.0.0.1')).attach(new FakeConnection());
+    (await reserved(bob, undefined)).release();
     unregister();
-    expect(registry.tryReserve(alice, '10.0.0.9').ok).toBe(true);
+    expect(calls).toEqual([
+      'acquire alice 10.0.0.1 3',
+      'acquire bob undefined 3',
+      'release bob undefined',
+      'release alice 10.0.0.1',
+    ]);
   });
 
-  it.each([
+  it.each<[string, ConnectionLimits]>([
     ['maxPerSubject 0', { maxPerSubject: 0 }],
     ['maxPerAddress 1.5', { maxPerAddress: 1.5 }],
     ['reservationTimeoutMs -1', { reservationTimeoutMs: -1 }],
+    [
+      'a slot store without release',
+      { slots: { acquire: () => ({ ok: true }) } as unknown as ConnectionSlotStore },
+    ],
   ])('refuses %s with WsGateConfigError', (_label, limits) => {
-    expect(() => createConnectionRegistry(limits)).toThrow(WsGateConfigError);
+    expect(() => resolveConnectionLimits(limits)).toThrow(WsGateConfigError);
   });
 });
 
@@ -516,6 +540,92 @@ describe('createWsGate().authorizeUpgrade connection caps', () => {
     await expect(upgrade('alice')).resolves.toMatchObject({ code: 'TOO_MANY_CONNECTIONS' });
     unregister();
     await expect(upgrade('alice')).resolves.toMatchObject({ ok: true });
+  });
+
+  it('holds the caps across gates that share one slot store (two instances of a cluster)', async () => {
+    const shared = createMemoryConnectionSlots();
+    const asyncShared: ConnectionSlotStore = {
+      acquire: async (slot, limits) => shared.acquire(slot, limits),
+      release: async (slot) => shared.release(slot),
+    };
+    const a = gateWith({ connections: { maxPerSubject: 3, slots: asyncShared } });
+    const b = gateWith({ connections: { maxPerSubject: 3, slots: asyncShared } });
+    const held = [await a.upgrade('alice'), await b.upgrade('alice'), await a.upgrade('alice')];
+    expect(held.every((result) => result.ok)).toBe(true);
+    await expect(b.upgrade('alice')).resolves.toMatchObject({ reason: 'subject_connection_limit' });
+    await expect(a.upgrade('alice')).resolves.toMatchObject({ reason: 'subject_connection_limit' });
+    const first = held[0]!;
+    if (!first.ok) throw new Error('expected acceptance');
+    first.reservation.attach(new FakeConnection())(); // opened on A, then closed
+    await vi.waitFor(async () => expect((await b.upgrade('alice')).ok).toBe(true));
+  });
+
+  it('refuses with 503 SERVICE_UNAVAILABLE when the slot store fails, and gives nothing out', async () => {
+    const failing: ConnectionSlotStore = {
+      acquire: async () => {
+        throw new TicketStoreUnavailableError('slots down');
+      },
+      release: () => undefined,
+    };
+    const { gate, upgrade } = gateWith({ connections: { slots: failing } });
+    await expect(upgrade('alice')).resolves.toMatchObject({
+      ok: false,
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      reason: 'store_unavailable',
+    });
+    expect(gate.registry.size).toBe(0);
+  });
+
+  it('counts refusals in a shared counter: refusals on one gate block the address on the other', async () => {
+    const counts = new Map<string, number>();
+    const counter: RefusalCounter = {
+      count: async (address) => counts.get(address) ?? 0,
+      increment: async (address) => {
+        counts.set(address, (counts.get(address) ?? 0) + 1);
+      },
+    };
+    const options = { bruteForce: { maxRefusals: 3, windowMs: 60_000, counter } };
+    const a = gateWith(options);
+    const b = gateWith(options);
+    const bad = (gate: WsGate) =>
+      gate.authorizeUpgrade(
+        handshake({
+          url: `/ws?ticket=${generateTicket()}`,
+          headers: { origin: APP },
+          remoteAddress: ATTACKER,
+        }),
+      );
+    await expect(bad(a.gate)).resolves.toMatchObject({ code: 'TICKET_INVALID' });
+    await expect(bad(b.gate)).resolves.toMatchObject({ code: 'TICKET_INVALID' });
+    await expect(bad(a.gate)).resolves.toMatchObject({ code: 'TICKET_INVALID' });
+    expect(counts.get(ATTACKER)).toBe(3);
+    const takesBefore = b.store.takes.length;
+    await expect(bad(b.gate)).resolves.toMatchObject({ status: 429, code: 'TOO_MANY_REFUSALS' });
+    await expect(bad(a.gate)).resolves.toMatchObject({ status: 429, code: 'TOO_MANY_REFUSALS' });
+    expect(b.store.takes.length).toBe(takesBefore);
+    await expect(b.upgrade('alice')).resolves.toMatchObject({ ok: true });
+  });
+
+  it('fails closed (503) when the shared refusal counter cannot be read, and still refuses a bad ticket when it cannot count', async () => {
+    const unreadable: RefusalCounter = {
+      count: async () => {
+        throw new TicketStoreUnavailableError('counter down');
+      },
+      increment: async () => undefined,
+    };
+    const { upgrade } = gateWith({ bruteForce: { counter: unreadable } });
+    await expect(upgrade('alice')).resolves.toMatchObject({ status: 503, reason: 'store_unavailable' });
+    const uncountable: RefusalCounter = {
+      count: () => 0,
+      increment: async () => {
+        throw new TicketStoreUnavailableError('counter down');
+      },
+    };
+    const { gate } = gateWith({ bruteForce: { counter: uncountable } });
+    await expect(
+      gate.authorizeUpgrade(handshake({ url: `/ws?ticket=${generateTicket()}`, headers: { origin: APP } })),
+    ).resolves.toMatchObject({ status: 401, code: 'TICKET_INVALID' });
   });
 
   it('passes bruteForce through to the authorizer (429 TOO_MANY_REFUSALS, no store access)', async () => {

@@ -78,7 +78,7 @@ describe('interceptUpgrades', () => {
       // Slow response: the upgrade behind it must wait for it.
       setTimeout(() => response.end('ok'), 50);
     });
-    const interception = interceptUpgrades(server, gate);
+    const interception = interceptUpgrades(server, gate, () => undefined);
     cleanups.push(() => interception.stop());
     const relayed: { url: string | undefined; protocols: unknown; responded: boolean }[] = [];
     const wss = new WebSocketServer({ noServer: true });
@@ -114,7 +114,7 @@ describe('interceptUpgrades', () => {
   it('keeps what authorization needs from before the redaction', async () => {
     const gate = gateFor();
     const server = createServer();
-    const interception = interceptUpgrades(server, gate);
+    const interception = interceptUpgrades(server, gate, () => undefined);
     cleanups.push(() => interception.stop());
     const seen: { url: string | undefined; found: boolean }[] = [];
     interception.relay.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
@@ -133,7 +133,7 @@ describe('interceptUpgrades', () => {
   it('redacts the URL of a plain request before any request listener reads it', async () => {
     const gate = gateFor();
     const server = createServer((request, response) => response.end(request.url));
-    const interception = interceptUpgrades(server, gate);
+    const interception = interceptUpgrades(server, gate, () => undefined);
     cleanups.push(() => interception.stop());
     const port = await listen(server);
     const answer = await exchange(
@@ -147,7 +147,7 @@ describe('interceptUpgrades', () => {
   it('destroys an upgrade nobody turns into a WebSocket once upgradeTimeoutMs passes', async () => {
     const gate = gateFor({ upgradeTimeoutMs: 100 });
     const server = createServer();
-    const interception = interceptUpgrades(server, gate);
+    const interception = interceptUpgrades(server, gate, () => undefined);
     cleanups.push(() => interception.stop());
     const port = await listen(server);
     // Nobody listens to the relay: the socket would stay open for ever without the guard.
@@ -158,7 +158,7 @@ describe('interceptUpgrades', () => {
   it('stop() gives the server back its upgrade and request events', async () => {
     const gate = gateFor();
     const server = createServer();
-    const interception = interceptUpgrades(server, gate);
+    const interception = interceptUpgrades(server, gate, () => undefined);
     expect(server.listenerCount('upgrade')).toBe(1);
     expect(server.listenerCount('request')).toBe(1);
     interception.stop();

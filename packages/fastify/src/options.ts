@@ -33,7 +33,7 @@ export interface TicketRouteOptions extends TicketRouteSettings<TicketRouteAuthe
 }
 
 /** Options of the @wsgate/fastify plugin: the core options, the ticket route and `ws` options. */
-export interface WsGatePluginOptions extends Omit<WsGateOptions<WsGateClaims>, 'ticketRequests'> {
+export interface WsGatePluginOptions extends Omit<WsGateOptions<WsGateClaims>, 'ticketRequests' | 'adapter'> {
   /** The ready-made `POST` ticket route, if wanted. */
   ticketRoute?: TicketRouteOptions;
   /**
@@ -63,7 +63,11 @@ export function resolvePluginOptions(options: WsGatePluginOptions): WsGatePlugin
       'options',
       options,
     ) as WsGatePluginOptions;
-    const gate = createWsGate<WsGateClaims>({ ...gateOptions, ticketRequests: { rateLimit: false } });
+    const gate = createWsGate<WsGateClaims>({
+      ...gateOptions,
+      adapter: 'fastify',
+      ticketRequests: { rateLimit: false },
+    });
     const route =
       ticketRoute === undefined
         ? undefined

@@ -30,8 +30,13 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
 
   // The ticket is out of the request before Fastify (and its request log) sees it, and every
   // upgrade ends as a WebSocket or a destroyed socket (see interceptUpgrades).
-  const interception = interceptUpgrades(fastify.server, gate);
+  const interception = interceptUpgrades(fastify.server, gate, (event) => logAudit(fastify.log, event));
   fastify.addHook('onClose', async () => interception.stop());
+  // Before @fastify/websocket's own preClose (which closes sockets without a code): 503 to new
+  // upgrades, 1012 to open sockets, within drain.delayMs + drain.timeoutMs.
+  fastify.addHook('preClose', async () => {
+    await gate.drain();
+  });
   const hooks = createRouteHooks(gate, interception);
 
   // Added before @fastify/websocket registers, so this onRoute hook sees the user's handler first.

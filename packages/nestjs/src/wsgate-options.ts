@@ -57,7 +57,7 @@ export type WsGateEnvelope = 'event' | 'type';
 export interface WsGateModuleOptions<
   TClaims extends TicketClaims = TicketClaims,
   TRequest = unknown,
-> extends Omit<WsGateOptions<TClaims>, 'ticketRequests'> {
+> extends Omit<WsGateOptions<TClaims>, 'ticketRequests' | 'adapter'> {
   /** The wire envelope of messages and errors. @default 'event' */
   envelope?: WsGateEnvelope;
   /**
@@ -187,6 +187,7 @@ export function resolveWsGateModuleOptions(
       };
   const gate = createWsGate<TicketClaims>({
     ...gateOptions,
+    adapter: 'nestjs',
     tickets: resolvedTickets,
     ticketRequests: limiter === undefined ? { rateLimit: false } : { limiter },
   });

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ClosableConnection, Principal, SendableSocket, TicketClaims } from '@wsgate/core';
 import { getWsPrincipal } from './socket-state.js';
 import { WSGATE_CONFIG, type WsGate } from './tokens.js';
@@ -14,7 +19,7 @@ import type { WsGateModuleConfig } from './wsgate-options.js';
  * logout(@Req() req: Request) { this.wsGate.revokeSession(sessionIdOf(req)); }
  */
 @Injectable()
-export class WsGateService implements OnApplicationShutdown {
+export class WsGateService implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(@Inject(WSGATE_CONFIG) private readonly config: WsGateModuleConfig) {}
 
   /** The compiled core gate (ticket service, policies, authorizer, registry, supervisor). */
@@ -58,6 +63,16 @@ export class WsGateService implements OnApplicationShutdown {
   /** Number of open authenticated sockets. */
   get connectionCount(): number {
     return this.config.gate.registry.size;
+  }
+
+  /**
+   * Drains the gate when the application shuts down (`app.close()`, or a signal with
+   * `enableShutdownHooks()`), before Nest closes its WebSocket servers: new upgrades are refused
+   * with 503, open sockets are closed with 1012 (service restart) after `drain.delayMs`, and the
+   * drain is over within `drain.delayMs + drain.timeoutMs`.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.config.gate.drain();
   }
 
   /** Closes the ticket store when the application shuts down. */

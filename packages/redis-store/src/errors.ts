@@ -17,3 +17,13 @@ export class RevocationBusClosedError extends WsGateError {
     super('WSGATE_REVOCATION_BUS_CLOSED', 'revocation bus is closed', { statusCode: 503 });
   }
 }
+
+/**
+ * A Redis-backed limit (connection slots, refusal counter) could not reach Redis, or Redis did
+ * not answer within `commandTimeoutMs`. Upgrades fail closed: HTTP 503, never a socket past a cap.
+ */
+export class RedisLimitUnavailableError extends WsGateError {
+  constructor(message = 'shared limit unavailable', cause?: unknown) {
+    super('WSGATE_LIMIT_UNAVAILABLE', message, { statusCode: 503, closeCode: 1013, cause });
+  }
+}

@@ -1,4 +1,8 @@
-export { RevocationBusClosedError, RevocationBusUnavailableError } from './errors.js';
+export {
+  RedisLimitUnavailableError,
+  RevocationBusClosedError,
+  RevocationBusUnavailableError,
+} from './errors.js';
 export type { RedisLogger } from './logger.js';
 export {
   createIoRedisCommand,
@@ -7,6 +11,8 @@ export {
   type NodeRedisCommandClient,
   type RedisCommand,
 } from './redis-command.js';
+export { RedisConnectionSlots, type RedisConnectionSlotsOptions } from './redis-connection-slots.js';
+export { RedisRefusalCounter, type RedisRefusalCounterOptions } from './redis-refusal-counter.js';
 export {
   RedisRevocationBus,
   type RedisRevocationBusOptions,

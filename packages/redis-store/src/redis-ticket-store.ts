@@ -3,12 +3,15 @@ import {
   TicketStoreClosedError,
   TicketStoreUnavailableError,
   WsGateConfigError,
+  type SlotClaim,
+  type TakenWithSlot,
   type TicketRecord,
   type TicketStore,
 } from '@wsgate/core';
 import { evalScript, replyInteger, replyText, type CommandOutcome } from './command-runner.js';
 import { describeError, logTo, type RedisLogger } from './logger.js';
-import { PUT_TICKET_SCRIPT, TAKE_TICKET_SCRIPT } from './lua-scripts.js';
+import { PUT_TICKET_SCRIPT, TAKE_TICKET_SCRIPT, TAKE_TICKET_WITH_SLOT_SCRIPT } from './lua-scripts.js';
+import { RedisConnectionSlots } from './redis-connection-slots.js';
 import { nonEmptyString, optionalLogger, positiveInteger, requiredFunction } from './option-checks.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { RedisCommand } from './redis-command.js';
@@ -76,6 +79,12 @@ export interface RedisTicketStoreOptions {
   closeClient?: () => unknown;
   /** Receives a warning when a stored record cannot be read (unknown version, malformed). @default undefined */
   logger?: RedisLogger;
+  /**
+   * The gate's `connections.slots`, when they are in the same Redis: each redeem then takes the
+   * ticket and the connection slot in one script round trip (`takeWithSlot`) instead of two.
+   * @default undefined
+   */
+  slots?: RedisConnectionSlots;
 }
 
 interface RedisTicketStoreConfig {
@@ -89,6 +98,7 @@ interface RedisTicketStoreConfig {
   readonly waitForReplicas: ReplicaAcknowledgementConfig | undefined;
   readonly closeClient: (() => unknown) | undefined;
   readonly logger: RedisLogger | undefined;
+  readonly slots: RedisConnectionSlots | undefined;
 }
 
 const TAKE_STRATEGIES: readonly TakeStrategy[] = ['auto', 'getdel', 'lua'];
@@ -127,7 +137,26 @@ function resolveRedisTicketStoreOptions(options: RedisTicketStoreOptions): Redis
     closeClient:
       options.closeClient === undefined ? undefined : requiredFunction('closeClient', options.closeClient),
     logger: optionalLogger(options.logger),
+    slots: resolveSlots(options.slots),
   });
+}
+
+function resolveSlots(value: unknown): RedisConnectionSlots | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof RedisConnectionSlots))
+    throw new WsGateConfigError('slots must be a RedisConnectionSlots (of this package)');
+  return value;
+}
+
+/** The subject of a record the store refuses to decode (to give back the slot the script took with it). */
+function rawSubject(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const subject = (parsed as { subject?: unknown } | null)?.subject;
+    return typeof subject === 'string' ? subject : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function unavailable(
@@ -170,6 +199,8 @@ function assertKey(key: string): void {
  * const tickets = createTicketService({ store });
  */
 export class RedisTicketStore implements TicketStore {
+  /** The store's name in metrics (`wsgate.ticket_store.name`). */
+  readonly name = 'redis';
   private readonly config: RedisTicketStoreConfig;
   private readonly replicas: ReplicaAcknowledgement | undefined;
   private closing: Promise<void> | undefined;
@@ -238,17 +269,72 @@ export class RedisTicketStore implements TicketStore {
       throw new TicketStoreUnavailableError('ticket store unavailable: unexpected reply from Redis to take');
     const decoded = decodeRecord(text);
     if (!decoded.ok) {
-      logTo(
-        this.config.logger,
-        'warn',
-        decoded.reason === 'unknown_version'
-          ? `redis ticket store: refused a ticket record of unknown version ${decoded.version}`
-          : 'redis ticket store: refused a malformed ticket record',
-      );
+      this.warnUnreadable(decoded);
       return undefined;
     }
     if (dedicated !== undefined) await dedicated.acknowledged(deadline);
     return decoded.record;
+  }
+
+  /** The connection slots `takeWithSlot` takes (the `slots` option), if any. */
+  get slotStore(): RedisConnectionSlots | undefined {
+    return this.config.slots;
+  }
+
+  /**
+   * {@inheritDoc @wsgate/core#TicketStore.takeWithSlot}
+   *
+   * One script round trip: the take of `take`, then, for the record's subject, the acquisition
+   * of `RedisConnectionSlots` (the `slots` option). Without `slots`, a plain `take`.
+   */
+  async takeWithSlot(key: string, claim: SlotClaim): Promise<TakenWithSlot> {
+    const { slots } = this.config;
+    if (slots === undefined) return { record: await this.take(key), slot: undefined };
+    this.assertOpen();
+    assertKey(key);
+    const { prefix, subjectPrefix, commandTimeoutMs } = this.config;
+    const deadline = Date.now() + commandTimeoutMs;
+    const fold = slots.fold(claim.address, claim.limits);
+    const dedicated = this.replicas?.forOneTake();
+    const outcome = await evalScript(
+      dedicated?.command ?? this.config.command,
+      TAKE_TICKET_WITH_SLOT_SCRIPT,
+      ['', '', '3', prefix + key, ...fold.keys, subjectPrefix, key, ...fold.args],
+      deadline,
+    );
+    if (!outcome.ok) {
+      fold.settle(undefined, undefined);
+      throw unavailable(outcome, commandTimeoutMs);
+    }
+    const { reply } = outcome;
+    if (reply === null || reply === undefined) return { record: undefined, slot: undefined };
+    const [value, status] = Array.isArray(reply) ? reply : [];
+    const text = replyText(value);
+    const code = replyInteger(status);
+    if (text === undefined || code === undefined) {
+      fold.settle(undefined, undefined);
+      throw new TicketStoreUnavailableError('ticket store unavailable: unexpected reply from Redis to take');
+    }
+    const decoded = decodeRecord(text);
+    const subject = code === -1 ? undefined : decoded.ok ? decoded.record.subject : rawSubject(text);
+    const slot = code === -1 ? undefined : fold.settle(subject, code);
+    const giveBack = () => {
+      if (slot?.ok === true && subject !== undefined) void slots.release({ subject, address: claim.address });
+    };
+    if (!decoded.ok) {
+      giveBack();
+      this.warnUnreadable(decoded);
+      return { record: undefined, slot: undefined };
+    }
+    if (dedicated !== undefined) {
+      try {
+        await dedicated.acknowledged(deadline);
+      } catch (error) {
+        giveBack();
+        throw error;
+      }
+    }
+    return { record: decoded.record, slot };
   }
 
   /**
@@ -272,6 +358,16 @@ export class RedisTicketStore implements TicketStore {
         `redis ticket store: closing the client failed: ${describeError(error)}`,
       );
     }
+  }
+
+  private warnUnreadable(decoded: Exclude<ReturnType<typeof decodeRecord>, { ok: true }>): void {
+    logTo(
+      this.config.logger,
+      'warn',
+      decoded.reason === 'unknown_version'
+        ? `redis ticket store: refused a ticket record of unknown version ${decoded.version}`
+        : 'redis ticket store: refused a malformed ticket record',
+    );
   }
 
   private assertOpen(): void {

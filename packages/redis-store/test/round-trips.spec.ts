@@ -1,10 +1,17 @@
 // One round trip per issue and per redeem: the put and take scripts, their atomicity, the
 // subject index they keep, EVALSHA → EVAL, and no retried take.
-import { createTicketService, TicketStoreUnavailableError, type TicketRecord } from '@wsgate/core';
+import {
+  createTicketService,
+  createWsGate,
+  TicketStoreUnavailableError,
+  type HandshakeRequest,
+  type TicketRecord,
+} from '@wsgate/core';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createIoRedisCommand,
+  RedisConnectionSlots,
   RedisTicketStore,
   type RedisCommand,
   type RedisTicketStoreOptions,
@@ -187,3 +194,93 @@ describe('scripts', () => {
     expect(await modernClient.zrange('wsgate:t:s:alice', '0', '-1')).toEqual(['a1']);
   });
 });
+
+describe('the connection slot folded into the redeem (RedisTicketStore slots option)', () => {
+  it('authorizes an upgrade with the shared caps in one round trip: the take and the slot in one EVALSHA', async () => {
+    const spy = recording(modernClient);
+    const slots = new RedisConnectionSlots({ command: spy.command, prefix: 'rt:slots:' });
+    try {
+      const gate = createWsGate({
+        origins: { allow: 'https://app.example.com' },
+        tickets: { store: store(spy.command, { slots }) },
+        connections: { maxPerSubject: 2, slots },
+      });
+      const upgrade = async () => {
+        const { ticket } = await gate.tickets.issue({ subject: 'alice', sessionId: 's', ip: IP });
+        spy.sent.length = 0;
+        const result = await gate.authorizeUpgrade(handshake(ticket));
+        return { result, sent: names(spy.sent) };
+      };
+      const first = await upgrade(); // may load the script (NOSCRIPT → EVAL) on a fresh server
+      expect(first.result.ok).toBe(true);
+      const second = await upgrade();
+      expect(second.result.ok).toBe(true);
+      expect(second.sent).toEqual(['EVALSHA']);
+      const third = await upgrade();
+      expect(third.result).toMatchObject({ ok: false, status: 429, reason: 'subject_connection_limit' });
+      expect(third.sent).toEqual(['EVALSHA']);
+      // The slots are really held in Redis, where another instance counts them.
+      const other = new RedisConnectionSlots({
+        command: createIoRedisCommand(modernClient),
+        prefix: 'rt:slots:',
+      });
+      try {
+        expect(
+          await other.acquire({ subject: 'alice', address: IP }, { maxPerSubject: 2, maxPerAddress: 100 }),
+        ).toEqual({ ok: false, reason: 'subject_connection_limit' });
+        if (!first.result.ok) throw new Error('expected an acceptance');
+        first.result.reservation.release();
+        await vi.waitFor(async () =>
+          expect(
+            await other.acquire({ subject: 'alice', address: IP }, { maxPerSubject: 2, maxPerAddress: 100 }),
+          ).toEqual({ ok: true }),
+        );
+      } finally {
+        await other.close();
+      }
+      await gate.tickets.close();
+    } finally {
+      await slots.close();
+    }
+  });
+
+  it('gives the folded slot back when the ticket is refused after the take (another address)', async () => {
+    const command = createIoRedisCommand(modernClient);
+    const slots = new RedisConnectionSlots({ command, prefix: 'rt2:slots:' });
+    try {
+      const gate = createWsGate({
+        origins: { allow: 'https://app.example.com' },
+        tickets: { store: store(command, { slots }) },
+        connections: { maxPerSubject: 1, slots },
+      });
+      const { ticket } = await gate.tickets.issue({ subject: 'alice', sessionId: 's', ip: '10.1.1.1' });
+      await expect(gate.authorizeUpgrade(handshake(ticket))).resolves.toMatchObject({
+        reason: 'ip_mismatch',
+      });
+      await vi.waitFor(async () =>
+        expect(await modernClient.exists('rt2:slots:i:' + slots.instanceId)).toBe(0),
+      );
+      const next = await gate.tickets.issue({ subject: 'alice', sessionId: 's', ip: IP });
+      await expect(gate.authorizeUpgrade(handshake(next.ticket))).resolves.toMatchObject({ ok: true });
+      await gate.tickets.close();
+    } finally {
+      await slots.close();
+    }
+  });
+});
+
+/** A WebSocket handshake from 127.0.0.1 presenting `ticket` in the query. */
+function handshake(ticket: string): HandshakeRequest {
+  return {
+    method: 'GET',
+    url: `/ws?ticket=${ticket}`,
+    remoteAddress: IP,
+    encrypted: false,
+    headers: {
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+    },
+  };
+}

@@ -3,6 +3,7 @@
 // side by side in the same run (docs/benchmarks.md). A report, not a test: exits 0 unless it
 // crashes. Flags: --quick (~1 min), --only=handshake,messages,tickets,memory, --rounds=N,
 // --connections=N (memory scenario), --stacks=a,b (only these server stacks), --profile=handshake|messages|tickets|memory,
+// --profile-stacks=A,B (handshake and messages profiles; default wsgate-fastify,fastify-bare),
 // --update-docs, --out=FILE.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -68,7 +69,7 @@ function parseOptions(argv) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null)
       throw new Error(
-        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --stacks= --profile= --update-docs --out=)`,
+        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --stacks= --profile= --profile-stacks= --update-docs --out=)`,
       );
     flags.set(match[1], match[2] ?? true);
   }
@@ -88,6 +89,7 @@ function parseOptions(argv) {
     groups: only,
     stacks: new Set(stacks),
     profile: flags.has('profile') ? String(flags.get('profile')) : undefined,
+    profileStacks: flags.has('profile-stacks') ? String(flags.get('profile-stacks')).split(',') : undefined,
     updateDocs: flags.has('update-docs'),
     out: flags.has('out') ? String(flags.get('out')) : join(benchRoot, 'results', 'latest.json'),
   };
@@ -648,6 +650,7 @@ async function main() {
       await runProfile({
         ...ctx,
         kind: options.profile,
+        stacks: options.profileStacks,
         startServer,
         stopServer,
         handshakeWindow,

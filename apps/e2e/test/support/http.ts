@@ -1,4 +1,5 @@
 // HTTP helpers for the demo protocol: login → session cookie, ticket requests, logout.
+import { sessionIdOf } from 'demo-kit';
 import { DEMO_USERS, type DemoUserName } from 'test-support/demo-users';
 import { request, type HttpResponse, type RequestOptions } from 'test-support/http-request';
 import { isRecord } from 'test-support/json';
@@ -40,10 +41,16 @@ export interface Session {
   readonly cookie: string;
 }
 
-function rememberSessionId(target: Target, value: string): void {
-  target.remember(value, 'session id');
+/**
+ * Remembers a session as log secrets of `target`: the `sid` cookie value (also percent-decoded)
+ * and the session id the samples derive from it (demo-kit's `sessionIdOf`, the key of the
+ * session in stores, tickets and revocations), which no log line may hold either.
+ */
+export function rememberSession(target: Pick<Target, 'remember'>, sid: string): void {
+  target.remember(sid, 'session id');
+  target.remember(sessionIdOf(sid), 'session id');
   try {
-    target.remember(decodeURIComponent(value), 'session id');
+    target.remember(decodeURIComponent(sid), 'session id');
   } catch {
     // not percent-encoded: the raw value is enough
   }
@@ -72,7 +79,7 @@ export async function postLogin(
       : { headers, body, localAddress: options.localAddress };
   const response = await request(target, 'POST', '/login', requestOptions);
   const sid = sidCookie(response);
-  if (sid !== undefined && sid.value !== '') rememberSessionId(target, sid.value);
+  if (sid !== undefined && sid.value !== '') rememberSession(target, sid.value);
   return response;
 }
 
@@ -100,9 +107,11 @@ export interface TicketRequestOptions {
   readonly origin?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly localAddress?: string;
+  /** A request body (the protocol's clients send none). */
+  readonly body?: string;
 }
 
-/** `POST /ws-ticket` (no body); remembers any issued ticket as a log secret. */
+/** `POST /ws-ticket` (no body unless given); remembers any issued ticket as a log secret. */
 export async function requestTicket(
   target: Target,
   cookie: string | undefined,
@@ -111,8 +120,11 @@ export async function requestTicket(
   const headers: Record<string, string> = { ...options.headers };
   if (cookie !== undefined) headers['cookie'] = cookie;
   if (options.origin !== undefined) headers['origin'] = options.origin;
-  const requestOptions: RequestOptions =
-    options.localAddress === undefined ? { headers } : { headers, localAddress: options.localAddress };
+  const requestOptions: RequestOptions = {
+    headers,
+    ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+    ...(options.body === undefined ? {} : { body: options.body }),
+  };
   const response = await request(target, 'POST', '/ws-ticket', requestOptions);
   if (
     isRecord(response.json) &&

@@ -1,16 +1,20 @@
 // `--profile=handshake|messages|memory`: runs one scenario against @wsgate/fastify and the bare
-// @fastify/websocket server and profiles the server: V8's CPU profiler (what `node --cpu-prof`
+// @fastify/websocket server (handshake and messages: the stacks of `--profile-stacks`, e.g.
+// nest-wsgate,nest-bare) and profiles the server: V8's CPU profiler (what `node --cpu-prof`
 // runs, started over `node:inspector` after the warm-up so that start-up is left out), or heap
 // snapshots for `memory`. Prints a summary of both; files go to results/profiles/.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCpuProfileSummary, summarizeCpuProfile } from './cpuprofile.mjs';
 import { aggregateHeapSnapshot, diffPerConnection } from './heap-snapshot.mjs';
+import { STACKS } from './scenarios.mjs';
 
 const PROFILED_STACKS = ['wsgate-fastify', 'fastify-bare'];
 
 export async function runProfile(ctx) {
-  const { kind, settings, worker, benchRoot, log } = ctx;
+  const { kind, settings, worker, benchRoot, log, stacks = PROFILED_STACKS } = ctx;
+  for (const stackId of stacks)
+    if (STACKS[stackId] === undefined) throw new Error(`--profile-stacks: unknown stack ${stackId}`);
   if (!['handshake', 'messages', 'memory', 'tickets'].includes(kind))
     throw new Error('--profile takes handshake, messages, memory or tickets');
   const dir = join(benchRoot, 'results', 'profiles');
@@ -20,7 +24,7 @@ export async function runProfile(ctx) {
   const windows = settings.quick ? 3 : 5;
   const level = kind === 'handshake' ? 32 : 50;
   const summaries = {};
-  for (const stackId of PROFILED_STACKS) {
+  for (const stackId of stacks) {
     const name = `${kind}-${stackId}.cpuprofile`;
     const server = await ctx.startServer(stackId);
     ctx.servers.set(stackId, server);
@@ -35,14 +39,13 @@ export async function runProfile(ctx) {
         const perWindow = Math.ceil(((rate * settings.windowMs) / 1000) * 2) + 8 * level + 20;
         const batches = [];
         for (let index = 0; index < windows; index += 1) {
-          const ticketed = stackId === 'wsgate-fastify';
+          const ticketed = STACKS[stackId].tickets;
           batches.push(ticketed ? await server.rpc.call('issue', { n: perWindow }, 60_000) : undefined);
         }
         await server.rpc.call('profileStart', { intervalUs: 100 });
         for (const batch of batches) await ctx.handshakeWindow(ctx, stackId, level, settings.windowMs, batch);
       } else {
-        const tickets =
-          stackId === 'wsgate-fastify' ? await server.rpc.call('issue', { n: level }) : undefined;
+        const tickets = STACKS[stackId].tickets ? await server.rpc.call('issue', { n: level }) : undefined;
         await worker.call(
           'open',
           { set: `${stackId}@${level}`, port: server.port, n: level, tickets },

@@ -36,7 +36,7 @@ function decorateMethod(target, name, { decorators = [], params = [], paramtypes
 
 /** The demo protocol's `chat` message as a class-validator DTO (the same rules as the JSON Schema). */
 // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a DTO is a class carrying decorators
-class ChatDto {}
+export class ChatDto {}
 Reflect.decorate([IsString()], ChatDto.prototype, 'type');
 Reflect.decorate([Matches(/^[a-z0-9_-]{1,32}$/)], ChatDto.prototype, 'room');
 Reflect.decorate([IsString(), Length(1, 2000)], ChatDto.prototype, 'text');
@@ -108,6 +108,8 @@ async function wsgateApp(store) {
       Module({
         imports: [
           nest.WsGateModule.forRoot({
+            // The demo protocol's `{ type, ... }` messages, as the bare stack's parser reads them.
+            envelope: 'type',
             origins: { allow: [ORIGIN] },
             tickets: { ...(store === undefined ? {} : { store }), bindIp: true, bindOrigin: true },
             messages: { rateLimit: BENCH_RATE_LIMIT },

@@ -1,0 +1,154 @@
+import type {
+  ClosableConnection,
+  ConnectionRegistry,
+  ConnectionReservation,
+  ReservationResult,
+} from './connection-registry.js';
+import {
+  createMemoryConnectionSlots,
+  releaseSlot,
+  type ConnectionSlot,
+  type ConnectionSlotStore,
+  type SlotLimits,
+} from './connection-slot-store.js';
+import { DEFAULTS } from './defaults.js';
+import { WsGateConfigError } from './errors.js';
+import { optionsObject, positiveInteger } from './option-checks.js';
+import type { Principal } from './ticket-service.js';
+
+/** Caps on open (and about-to-open) connections. */
+export interface ConnectionLimits {
+  /** Most connections one subject may hold at once (per instance with the default `slots`). @default 10 */
+  maxPerSubject?: number;
+  /** Most connections one client address may hold at once (per instance with the default `slots`). @default 100 */
+  maxPerAddress?: number;
+  /** How long an accepted upgrade may hold its slot before its socket is attached. @default 10_000 */
+  reservationTimeoutMs?: number;
+  /**
+   * Where the slots are counted: in this process by default (the caps hold per instance), or in
+   * a store every instance shares (`RedisConnectionSlots` from `@wsgate/redis-store`: the caps
+   * hold across the cluster). @default createMemoryConnectionSlots()
+   */
+  slots?: ConnectionSlotStore;
+}
+
+/** The caps, resolved. */
+export interface ResolvedConnectionLimits extends SlotLimits {
+  readonly reservationTimeoutMs: number;
+  readonly store: ConnectionSlotStore;
+}
+
+/** Reserves connection slots for accepted upgrades. */
+export interface ConnectionSlots<C extends ClosableConnection = ClosableConnection> {
+  /**
+   * Takes a slot for an accepted upgrade if the subject and the address are under their caps.
+   * A slot not attached within `reservationTimeoutMs` is given back by itself; an attached one
+   * is given back when its connection unregisters. Rejects when the slot store fails.
+   */
+  reserve(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    address: string | undefined,
+  ): Promise<ReservationResult<C>>;
+  /**
+   * The reservation of a slot already taken in the store (by the ticket store, with the ticket):
+   * it behaves as one `reserve` returned.
+   */
+  adopt(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    address: string | undefined,
+  ): ConnectionReservation<C>;
+}
+
+/** A slot attached after its reservation timed out is counted again, whatever the caps say. */
+const UNCAPPED: SlotLimits = Object.freeze({
+  maxPerSubject: Number.MAX_SAFE_INTEGER,
+  maxPerAddress: Number.MAX_SAFE_INTEGER,
+});
+
+/** Reads, defaults and validates the `connections` option. */
+export function resolveConnectionLimits(input: ConnectionLimits | undefined): ResolvedConnectionLimits {
+  const limits = optionsObject('connections', input);
+  const defaults = DEFAULTS.connections;
+  const store = limits.slots ?? createMemoryConnectionSlots();
+  if (
+    store === null ||
+    typeof store !== 'object' ||
+    typeof store.acquire !== 'function' ||
+    typeof store.release !== 'function'
+  )
+    throw new WsGateConfigError('connections.slots must be a ConnectionSlotStore (acquire, release)');
+  return Object.freeze({
+    maxPerSubject: positiveInteger('connections.maxPerSubject', limits.maxPerSubject, defaults.maxPerSubject),
+    maxPerAddress: positiveInteger('connections.maxPerAddress', limits.maxPerAddress, defaults.maxPerAddress),
+    reservationTimeoutMs: positiveInteger(
+      'connections.reservationTimeoutMs',
+      limits.reservationTimeoutMs,
+      defaults.reservationTimeoutMs,
+    ),
+    store,
+  });
+}
+
+/**
+ * Creates the reservation of connection slots: the caps checked in `limits.store` before the
+ * upgrade, and the socket registered in `registry` once it exists.
+ *
+ * @example
+ * const slots = createConnectionSlots(resolveConnectionLimits({ maxPerSubject: 5 }), registry);
+ * const reserved = await slots.reserve(principal, clientIp);
+ */
+export function createConnectionSlots<C extends ClosableConnection = ClosableConnection>(
+  limits: ResolvedConnectionLimits,
+  registry: ConnectionRegistry<C>,
+): ConnectionSlots<C> {
+  const { store, reservationTimeoutMs } = limits;
+
+  /** The reservation of a slot taken in the store. */
+  function reservationOf(
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    slot: ConnectionSlot,
+  ): ConnectionReservation<C> {
+    let state: 'reserved' | 'attached' | 'released' = 'reserved';
+    const release = () => {
+      if (state !== 'reserved') return;
+      state = 'released';
+      clearTimeout(timer);
+      releaseSlot(store, slot);
+    };
+    const timer = setTimeout(release, reservationTimeoutMs);
+    timer.unref();
+    return {
+      attach(connection: C) {
+        if (state === 'released')
+          void Promise.resolve()
+            .then(() => store.acquire(slot, UNCAPPED))
+            .catch(() => undefined);
+        state = 'attached';
+        clearTimeout(timer);
+        const unregister = registry.add(principal, connection);
+        let attached = true;
+        return () => {
+          if (!attached) return;
+          attached = false;
+          unregister();
+          releaseSlot(store, slot);
+        };
+      },
+      release,
+    };
+  }
+
+  return Object.freeze({
+    async reserve(
+      principal: Pick<Principal, 'subject' | 'sessionId'>,
+      address: string | undefined,
+    ): Promise<ReservationResult<C>> {
+      const slot: ConnectionSlot = { subject: principal.subject, address };
+      const acquired = await store.acquire(slot, limits);
+      if (!acquired.ok) return acquired;
+      return { ok: true, reservation: reservationOf(principal, slot) };
+    },
+    adopt: (principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined) =>
+      reservationOf(principal, { subject: principal.subject, address }),
+  });
+}
