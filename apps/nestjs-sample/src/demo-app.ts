@@ -36,11 +36,22 @@ async function startDemoApp(config: DemoConfig, wiring: DemoWiring): Promise<voi
   });
   app.useBodyParser('json');
   app.disable('x-powered-by');
-  // req.ip (the login limiter's key) through the same trusted proxies as the gate.
+  // req.ip and req.protocol through the same trusted proxies as the gate (the login limit keys on
+  // the gate's own resolution of the address: login-throttler.guard.ts).
   app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.use(cookieParser());
   app.useWebSocketAdapter(wiring.webSocketAdapter(app));
-  app.enableShutdownHooks();
+  // A graceful stop that exits 0: app.close() runs the shutdown hooks, where WsGateService
+  // drains the gate (503 to new upgrades, 1012 to open sockets, within WS_DRAIN_DELAY_MS +
+  // WS_DRAIN_TIMEOUT_MS). (enableShutdownHooks() would re-raise the signal after closing.)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   if (config.redisUrl !== undefined)
     logger.log('tickets, sessions and revocations in Redis (REDIS_URL)', 'Bootstrap');
   // Slow or oversized handshakes cannot hold the server: bounded header count and time

@@ -3,7 +3,6 @@
 // her cookie and to open the Engine.IO endpoint (/socket.io/?EIO=4&transport=websocket) with no
 // ticket, a guessed one and a leaked real one. It gets no ticket and no socket; alice keeps
 // chatting. The two places the evil page runs, and why, are explained in ../hijacking.spec.ts.
-import { auditEvents } from 'test-support/audit-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from '../support/browser.js';
 import { recordCookies } from '../support/cookies.js';
@@ -51,10 +50,10 @@ describe(`${SAMPLE}: cross-site WebSocket hijacking`, () => {
 
     for (const { host, cookie } of VARIANTS) {
       const evilOrigin = `http://${host}:${evil!.port}`;
-      const issuedBefore = auditEvents(server, 'wsgate.ticket_issued').length;
-      const ticketRefusedBefore = auditEvents(server, 'wsgate.ticket_refused').length;
-      const acceptedBefore = auditEvents(server, 'wsgate.upgrade_accepted').length;
-      const refusedBefore = auditEvents(server, 'wsgate.upgrade_refused').length;
+      const issuedBefore = server.events('wsgate.ticket_issued').length;
+      const ticketRefusedBefore = server.events('wsgate.ticket_refused').length;
+      const acceptedBefore = server.events('wsgate.upgrade_accepted').length;
+      const refusedBefore = server.events('wsgate.upgrade_refused').length;
 
       const evilPage = await context.newPage();
       const cookies = await recordCookies(context, evilPage);
@@ -80,9 +79,9 @@ describe(`${SAMPLE}: cross-site WebSocket hijacking`, () => {
       }
       expect(report.ticketRequest, evilOrigin).toEqual({ readable: false, error: 'TypeError' });
       await expect
-        .poll(() => auditEvents(server, 'wsgate.ticket_refused').slice(ticketRefusedBefore))
+        .poll(() => server.events('wsgate.ticket_refused').slice(ticketRefusedBefore))
         .toEqual([expect.objectContaining({ status: 403, code: 'ORIGIN_NOT_ALLOWED' })]);
-      expect(auditEvents(server, 'wsgate.ticket_issued'), evilOrigin).toHaveLength(issuedBefore);
+      expect(server.events('wsgate.ticket_issued'), evilOrigin).toHaveLength(issuedBefore);
 
       // (b) The sockets: refused before any Engine.IO session (foreign Origin): never open, nothing received.
       expect(report.sockets, evilOrigin).toHaveLength(5);
@@ -97,12 +96,13 @@ describe(`${SAMPLE}: cross-site WebSocket hijacking`, () => {
       expect(framesToEvil, evilOrigin).toEqual([]);
       await expect
         .poll(() =>
-          auditEvents(server, 'wsgate.upgrade_refused')
+          server
+            .events('wsgate.upgrade_refused')
             .slice(refusedBefore)
             .map((event) => [event['status'], event['code']]),
         )
         .toEqual(Array(5).fill([403, 'ORIGIN_NOT_ALLOWED']));
-      expect(auditEvents(server, 'wsgate.upgrade_accepted'), evilOrigin).toHaveLength(acceptedBefore);
+      expect(server.events('wsgate.upgrade_accepted'), evilOrigin).toHaveLength(acceptedBefore);
       await evilPage.close();
     }
 
