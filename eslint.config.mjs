@@ -14,11 +14,17 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "ThrowStatement > NewExpression[callee.name='Error']", message: 'Throw a typed WsGateError subclass with a stable code.' },
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw a typed WsGateError subclass with a stable code.',
+        },
       ],
     },
   },
@@ -32,7 +38,10 @@ export default tseslint.config(
   {
     // CommonJS tooling and fixtures (nx release version actions, the CJS smoke-test app).
     files: ['tools/**/*.{cjs,cts}'],
-    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-extraneous-class': 'off' },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-extraneous-class': 'off',
+    },
   },
   {
     // The demo page's scripts are ES modules (they import @wsgate/client's browser build).
@@ -40,7 +49,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {
-    files: ['packages/nestjs/**/*.ts', 'apps/nestjs-sample/**/*.ts'],
+    files: ['packages/nestjs/**/*.ts', 'apps/nestjs-sample/**/*.ts', 'apps/nestjs-socketio-sample/**/*.ts'],
     rules: {
       // Nest injects by constructor parameter type: those imports must stay value imports.
       '@typescript-eslint/consistent-type-imports': 'off',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Pack-and-install smoke test of the five @wsgate packages, as a user gets them from the registry:
+// Pack-and-install smoke test of the six @wsgate packages, as a user gets them from the registry:
 // 1. `npm pack` each package (already built) into a temporary directory outside the workspace;
 //    check what each tarball holds, and that each manifest declares third-party dependencies and
 //    peers as `^` ranges while pinning the other @wsgate packages exactly;
@@ -8,19 +8,26 @@
 //    (a) Fastify 5, ESM: core, fastify, redis-store, client, with fastify, @fastify/websocket and
 //        typebox 1.x at the workspace's versions, and `ws` left to npm (as a user would);
 //    (b) NestJS 11, CommonJS: core, nestjs, client, with NestJS 11 at the workspace's versions
-//        (packages/nestjs devDependencies);
-//    (c) NestJS 12, ESM: the same tarballs with NestJS 12 at the versions of
-//        fixtures/nest12/package.json (the workspace stays on NestJS 11: see that file);
+//        (packages/nestjs devDependencies), and nothing of Socket.IO: none of @wsgate/nestjs's
+//        optional Socket.IO peers may end up installed;
+//    (c) NestJS 12, ESM: the same tarballs plus socket.io, with NestJS 12 (and
+//        @nestjs/platform-socket.io) at the versions of fixtures/nest12/package.json (the workspace
+//        stays on NestJS 11: see that file), socket.io and socket.io-client at the workspace's;
 //    and check that every @wsgate package came from the tarballs, once, and how many copies of
 //    `ws` each install holds: one for Fastify; for Nest at most @nestjs/platform-ws's own and the
-//    one @wsgate/nestjs resolves (which must satisfy its `ws` peer range);
-// 3. check that every package (and the @wsgate/core/typebox subpath) loads through `import` and
-//    `require` with the same exports;
+//    one @wsgate/nestjs resolves (which must satisfy its `ws` peer range), plus Engine.IO's own
+//    where Socket.IO is installed (@wsgate/socket.io replaces Engine.IO's `ws` server by its own;
+//    socket.io-client's engine.io-client has its own too);
+// 3. check that every package (and the subpaths: @wsgate/core/typebox, and the Socket.IO ones in
+//    (c)) loads through `import` and `require` with the same exports;
 // 4. run the apps, each on 127.0.0.1:0: (a) fixtures/fastify-app.mjs; (b) and (c) one source,
 //    fixtures/nest-app.ts, compiled with the workspace's tsc (skipLibCheck: false, against the
 //    installed type declarations) as nest-app.cts to CommonJS and as nest-app.mts to ESM; against
 //    each: a ticket from its ticket route and an authenticated WebSocket round trip with `ws`
-//    (fixtures/check-round-trip.mjs), then @wsgate/client (ESM against (a) and (c), CJS against (b)).
+//    (fixtures/check-round-trip.mjs), then @wsgate/client (ESM against (a) and (c), CJS against (b));
+//    and in (c) fixtures/nest-io-app.ts, compiled as nest-io-app.mts (WsGateIoAdapter from
+//    @wsgate/nestjs/socket.io), against which fixtures/check-socket-io.mjs connects through
+//    @wsgate/client/socket.io and socket.io-client.
 // Everything runs on the Node that runs this script (`process.execPath`, and `npm` from PATH):
 // `tools/scripts/node-runtime.mjs run 22 node smoke.mjs` runs it on Node 22.
 // Prints PASS/FAIL per check and the time of each phase; exits 1 on any failure. Every step is
@@ -35,7 +42,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const fixtures = join(here, 'fixtures');
-const PACKAGES = ['core', 'fastify', 'nestjs', 'redis-store', 'client'];
+const PACKAGES = ['core', 'fastify', 'nestjs', 'redis-store', 'client', 'socket.io'];
 const TOTAL_TIMEOUT_MS = 10 * 60_000;
 const INSTALL_TIMEOUT_MS = 5 * 60_000;
 
@@ -74,6 +81,8 @@ const NEST_FRAMEWORK = [
   '@nestjs/platform-ws',
   '@nestjs/platform-express',
 ];
+/** What a Nest app on `ws` never installs: @wsgate/nestjs's optional Socket.IO peers (and Engine.IO). */
+const SOCKET_IO_PACKAGES = ['@wsgate/socket.io', '@nestjs/platform-socket.io', 'socket.io', 'engine.io'];
 
 /** Type declarations of Node, for the TypeScript compile of the Nest apps. */
 const typesNode = () => ({
@@ -96,11 +105,15 @@ function consumers() {
         ...exactVersions(workspaceManifest('core'), 'devDependencies', ['typebox']),
       },
       wsCopies: 'one',
-      app: {
-        label: '(a) Fastify app, ESM (fastify-app.mjs)',
-        file: 'fastify-app.mjs',
-        checks: [['check-round-trip.mjs'], ['check-client.mjs']],
-      },
+      absent: [],
+      compile: [],
+      apps: [
+        {
+          label: '(a) Fastify app, ESM (fastify-app.mjs)',
+          file: 'fastify-app.mjs',
+          checks: [['check-round-trip.mjs'], ['check-client.mjs']],
+        },
+      ],
     },
     {
       id: 'nest11',
@@ -112,29 +125,44 @@ function consumers() {
         ...typesNode(),
       },
       wsCopies: 'nest',
-      compileAs: 'nest-app.cts',
-      app: {
-        label: '(b) NestJS 11 app, CommonJS (nest-app.cjs)',
-        file: 'nest-app.cjs',
-        checks: [['check-round-trip.mjs', '--dto'], ['check-client.cjs']],
-      },
+      absent: SOCKET_IO_PACKAGES,
+      compile: [['nest-app.ts', 'nest-app.cts']],
+      apps: [
+        {
+          label: '(b) NestJS 11 app, CommonJS (nest-app.cjs)',
+          file: 'nest-app.cjs',
+          checks: [['check-round-trip.mjs', '--dto'], ['check-client.cjs']],
+        },
+      ],
     },
     {
       id: 'nest12',
-      packages: ['core', 'nestjs', 'client'],
-      subpaths: [],
+      packages: ['core', 'nestjs', 'client', 'socket.io'],
+      subpaths: ['@wsgate/nestjs/socket.io', '@wsgate/client/socket.io'],
       thirdParty: {
-        ...exactVersions(NEST12_MANIFEST, 'dependencies', NEST_FRAMEWORK),
+        ...exactVersions(NEST12_MANIFEST, 'dependencies', [...NEST_FRAMEWORK, '@nestjs/platform-socket.io']),
+        ...exactVersions(workspaceManifest('nestjs'), 'devDependencies', ['socket.io', 'socket.io-client']),
         ...nestShared,
         ...typesNode(),
       },
       wsCopies: 'nest',
-      compileAs: 'nest-app.mts',
-      app: {
-        label: '(c) NestJS 12 app, ESM (nest-app.mjs)',
-        file: 'nest-app.mjs',
-        checks: [['check-round-trip.mjs', '--dto'], ['check-client.mjs']],
-      },
+      absent: [],
+      compile: [
+        ['nest-app.ts', 'nest-app.mts'],
+        ['nest-io-app.ts', 'nest-io-app.mts'],
+      ],
+      apps: [
+        {
+          label: '(c) NestJS 12 app, ESM (nest-app.mjs)',
+          file: 'nest-app.mjs',
+          checks: [['check-round-trip.mjs', '--dto'], ['check-client.mjs']],
+        },
+        {
+          label: '(c) NestJS 12 Socket.IO app, ESM (nest-io-app.mjs)',
+          file: 'nest-io-app.mjs',
+          checks: [['check-socket-io.mjs']],
+        },
+      ],
     },
   ];
 }
@@ -367,7 +395,9 @@ function resolveInLock(lock, from, name) {
 
 /**
  * Counts the copies of `ws` in an install. Fastify: exactly one. Nest: only @nestjs/platform-ws's
- * own and the one @wsgate/nestjs resolves, which must satisfy @wsgate/nestjs's `ws` peer range.
+ * own and the one @wsgate/nestjs resolves, which must satisfy @wsgate/nestjs's `ws` peer range,
+ * plus, with Socket.IO, the one @wsgate/socket.io resolves and Engine.IO's own, server (unused:
+ * @wsgate/socket.io hands Engine.IO its own `ws` server) and client (socket.io-client's).
  */
 function checkWsCopies(lock, kind) {
   const copies = Object.keys(lock.packages).filter((path) => /(^|\/)node_modules\/ws$/.test(path));
@@ -386,14 +416,29 @@ function checkWsCopies(lock, kind) {
       `@wsgate/nestjs resolves ws ${gate === undefined ? 'nowhere' : describe([gate])}, want ${peerRange}`,
     );
   }
-  const allowed = new Set([gate, platform]);
+  // With Socket.IO: the `ws` @wsgate/socket.io resolves, and Engine.IO's own (server and client).
+  const socketIo = Object.keys(lock.packages)
+    .filter((path) => /(^|\/)node_modules\/(@wsgate\/socket\.io|engine\.io|engine\.io-client)$/.test(path))
+    .map((owner) => resolveInLock(lock, owner, 'ws'))
+    .filter((path) => path !== undefined);
+  const allowed = new Set([gate, platform, ...socketIo]);
   const extra = copies.filter((path) => !allowed.has(path));
   if (extra.length > 0) {
     throw new Error(`copies of ws beyond @nestjs/platform-ws's and @wsgate/nestjs's: ${describe(extra)}`);
   }
   console.log(
-    `  ok  ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} of ws: @wsgate/nestjs → ${describe([gate])} (${peerRange}), @nestjs/platform-ws → ${describe([platform])}`,
+    `  ok  ${copies.length} ${copies.length === 1 ? 'copy' : 'copies'} of ws: @wsgate/nestjs → ${describe([gate])} (${peerRange}), @nestjs/platform-ws → ${describe([platform])}${socketIo.length === 0 ? '' : `, Socket.IO → ${describe([...new Set(socketIo)])}`}`,
   );
+}
+
+/** Checks that none of `names` is installed anywhere in the lock (optional peers stay out). */
+function checkAbsent(lock, names) {
+  if (names.length === 0) return;
+  const found = Object.keys(lock.packages).filter((path) =>
+    names.some((name) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`)),
+  );
+  if (found.length > 0) throw new Error(`installed although nothing asked for them: ${found.join(', ')}`);
+  console.log(`  ok  none of ${names.join(', ')} installed`);
 }
 
 /** Writes a consumer project, installs it, and checks where its packages came from. */
@@ -420,12 +465,13 @@ async function installConsumer(consumer, work, packed) {
     )}\n`,
   );
   for (const file of FIXTURE_FILES) await copyFile(join(fixtures, file), join(project, file));
-  if (consumer.compileAs !== undefined) {
-    await copyFile(join(fixtures, 'nest-app.ts'), join(project, consumer.compileAs));
+  if (consumer.compile.length > 0) {
+    for (const [source, target] of consumer.compile)
+      await copyFile(join(fixtures, source), join(project, target));
     const tsconfig = readJson(join(fixtures, 'tsconfig.json'));
     await writeFile(
       join(project, 'tsconfig.json'),
-      `${JSON.stringify({ ...tsconfig, files: [consumer.compileAs] }, null, 2)}\n`,
+      `${JSON.stringify({ ...tsconfig, files: consumer.compile.map(([, target]) => target) }, null, 2)}\n`,
     );
   }
   console.log(
@@ -455,6 +501,7 @@ async function installConsumer(consumer, work, packed) {
   }
   console.log(`  ok  ${copies.length} @wsgate packages installed, each once, from the tarballs`);
   checkWsCopies(lock, consumer.wsCopies);
+  checkAbsent(lock, consumer.absent);
   return { project, names: [...tarballs.map(({ name }) => name), ...consumer.subpaths] };
 }
 
@@ -478,6 +525,7 @@ const FIXTURE_FILES = [
   'check-client.mjs',
   'check-client.cjs',
   'check-exports.mjs',
+  'check-socket-io.mjs',
 ];
 
 async function main() {
@@ -496,7 +544,7 @@ async function main() {
   try {
     await mkdir(tarballs);
 
-    const packed = await phase('npm pack (5 packages)', async () => {
+    const packed = await phase(`npm pack (${PACKAGES.length} packages)`, async () => {
       console.log('\n[smoke] npm pack');
       const dirs = PACKAGES.map((pkg) => join(root, 'packages', pkg));
       const { stdout } = await run(
@@ -532,10 +580,11 @@ async function main() {
         ),
       );
 
-      if (consumer.compileAs !== undefined) {
-        const compiled = await phase(`tsc ${consumer.compileAs} (${consumer.id})`, () => {
-          console.log(`\n[smoke] tsc ${consumer.compileAs} (skipLibCheck: false)`);
-          return check(`${consumer.id}: TypeScript compile of ${consumer.compileAs}`, () =>
+      if (consumer.compile.length > 0) {
+        const files = consumer.compile.map(([, target]) => target).join(' ');
+        const compiled = await phase(`tsc ${files} (${consumer.id})`, () => {
+          console.log(`\n[smoke] tsc ${files} (skipLibCheck: false)`);
+          return check(`${consumer.id}: TypeScript compile of ${files}`, () =>
             run(
               process.execPath,
               [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
@@ -548,7 +597,7 @@ async function main() {
         });
         if (!compiled) continue;
       }
-      await checkApp(consumer.app.label, consumer.app.file, project, consumer.app.checks);
+      for (const app of consumer.apps) await checkApp(app.label, app.file, project, app.checks);
     }
   } finally {
     if (process.env.WSGATE_SMOKE_KEEP === '1') console.log(`[smoke] kept ${work}`);

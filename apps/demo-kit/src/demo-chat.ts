@@ -52,6 +52,15 @@ export function announceFrame(from: string, text: string): { type: 'announce'; f
 }
 
 /**
+ * A frame as the payload of a Socket.IO event or acknowledgement: the same fields without
+ * `type`, which Socket.IO carries as the event's name (docs/demo-protocol.md, "Socket.IO mapping").
+ */
+export function eventData<F extends { readonly type: string }>(frame: F): Omit<F, 'type'> {
+  const { type: _type, ...data } = frame;
+  return data;
+}
+
+/**
  * Which sockets joined which room. A socket joins at most `maxRoomsPerSocket` rooms (joining one
  * it is in again always succeeds); the sample calls {@link ChatRooms.leaveAll} when a socket closes.
  */

@@ -1,6 +1,6 @@
 // The Redis connections of a sample with REDIS_URL: one for commands (tickets, sessions,
-// connection slots, refusal counts, revocation publishes), one for the revocation subscription.
-// Both reconnect by themselves.
+// connection slots, refusal counts, revocation publishes), one for the revocation subscription,
+// and those a library asks for (Socket.IO's Redis adapter). All reconnect by themselves.
 import {
   createIoRedisCommand,
   createIoRedisSubscriber,
@@ -31,9 +31,10 @@ export class DemoRedis {
   readonly refusalCounter: RedisRefusalCounter;
   private readonly client: Redis;
   private readonly subscriber: Redis;
+  private readonly others: Redis[] = [];
 
   constructor(
-    url: string,
+    private readonly url: string,
     commandTimeoutMs: number,
     instanceTtlMs: number,
     private readonly logger: DemoLogger,
@@ -100,11 +101,27 @@ export class DemoRedis {
     });
   }
 
-  /** Gives this instance's connection slots back (best effort), then closes both connections. */
+  /**
+   * One more connection, for a library that needs its own (`@socket.io/redis-adapter`'s publisher
+   * and subscriber). Its commands wait for Redis while it is down instead of failing, since such
+   * libraries send without awaiting (a rejection would go unhandled); errors are logged at `warn`
+   * as `purpose`. Closed with the others.
+   */
+  connection(purpose: string): Redis {
+    const connection = new Redis(this.url, { lazyConnect: false, maxRetriesPerRequest: null });
+    connection.on('error', (error: unknown) =>
+      this.logger.warn('redis.error', `redis ${purpose} error`, { err: describeError(error) }),
+    );
+    this.others.push(connection);
+    return connection;
+  }
+
+  /** Gives this instance's connection slots back (best effort), then closes every connection. */
   async close(): Promise<void> {
     await this.connectionSlots.close();
     this.client.disconnect();
     this.subscriber.disconnect();
+    for (const connection of this.others.splice(0)) connection.disconnect();
   }
 
   private redisLogger(event: string): RedisLogger {

@@ -13,6 +13,7 @@ export { demoGateOptions, type DemoGateOptions } from './demo-gate-options.js';
 export {
   announceFrame,
   ChatRooms,
+  eventData,
   MAX_TEXT_LENGTH,
   ROOM_PATTERN,
   welcomeFrame,

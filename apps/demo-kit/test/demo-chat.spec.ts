@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatRooms } from '../src/index.js';
+import { ChatRooms, eventData, welcomeFrame } from '../src/index.js';
 
 describe('ChatRooms', () => {
   it('refuses a join past the per-socket cap with TOO_MANY_ROOMS; joining a joined room still works', () => {
@@ -25,5 +25,13 @@ describe('ChatRooms', () => {
     const after = rooms.chat('s1', 'alice', 'a', 'again');
     expect(after.ok && after.recipients).toEqual(['s1']);
     expect(rooms.chat('s2', 'bob', 'a', 'gone')).toMatchObject({ ok: false, code: 'NOT_IN_ROOM' });
+  });
+});
+
+describe('eventData', () => {
+  it('is the frame without its type (the Socket.IO event name), the frame left as it was', () => {
+    const frame = welcomeFrame('alice', ['admin']);
+    expect(eventData(frame)).toEqual({ user: 'alice', roles: ['admin'] });
+    expect(frame).toEqual({ type: 'welcome', user: 'alice', roles: ['admin'] });
   });
 });

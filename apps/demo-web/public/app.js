@@ -1,12 +1,10 @@
-// The demo page's script: an ES module on @wsgate/client, which fetches a fresh single-use
-// ticket before every (re)connection attempt. Every string from the server is rendered with
-// textContent — data, never markup — and the CSP (script-src 'self') runs no inline script.
-import { connect } from '/vendor/wsgate-client/index.js';
+// The demo page's script, whatever carries the chat: /chat-transport.js is the `ws` transport
+// (ws-transport.js, @wsgate/client) or the Socket.IO one (socketio-transport.js), as the sample
+// serving the page chooses. Every string from the server is rendered with textContent — data,
+// never markup — and the CSP (script-src 'self') runs no inline script.
+import { openChat, TRANSPORT } from '/chat-transport.js';
 
 const $ = (id) => document.getElementById(id);
-
-/** Where the ticket travels: `wsgate.ticket.<ticket>` subprotocol (default), or `?transport=query`. */
-const TRANSPORT = new URLSearchParams(location.search).get('transport') === 'query' ? 'query' : 'subprotocol';
 
 /** `#status` text per `data-state`. */
 const STATUS_TEXT = {
@@ -17,11 +15,11 @@ const STATUS_TEXT = {
   disconnected: 'disconnected',
 };
 
-/** The current @wsgate client, or null when logged out / stopped. */
-let client = null;
+/** The current chat connection, or null when logged out / stopped. */
+let chat = null;
 /** The room joined last: joined again on every new connection. */
 let room = null;
-/** Set by the logout button: however the client stops next, the page is logged out. */
+/** Set by the logout button: however the connection stops next, the page is logged out. */
 let loggingOut = false;
 
 function setStatus(state, detail) {
@@ -56,102 +54,59 @@ function addLine(kind, from, text) {
   $('log').scrollTop = $('log').scrollHeight;
 }
 
-/** Sends through the client; a stopped client (WSGATE_CLIENT_CLOSED) is shown, not thrown. */
-function send(message) {
-  if (!client) return addLine('error', '', 'not connected');
-  try {
-    client.send(message);
-  } catch (error) {
-    addLine('error', '', error && error.code ? error.code : 'send failed');
-  }
-}
-
-/** Stops the current client without reporting it (it is being replaced or the page logs out). */
-function dropClient() {
-  const current = client;
-  client = null;
+/** Stops the current connection without reporting it (it is being replaced or the page logs out). */
+function dropChat() {
+  const current = chat;
+  chat = null;
   if (current) current.close();
 }
 
 function start() {
-  dropClient();
+  dropChat();
   loggingOut = false;
   let opened = false;
-  const current = connect({
-    ticketUrl: '/ws-ticket',
-    url: '/ws',
-    transport: TRANSPORT,
-    fetchInit: { credentials: 'same-origin' },
-    reconnect: { initialDelayMs: 250, maxDelayMs: 4000 },
-  });
-  client = current;
-  setStatus('connecting');
-
-  const mine = (handler) => (payload) => {
-    if (client === current) handler(payload);
-  };
-  current.on(
-    'state',
-    mine((state) => {
+  let current = null;
+  // Reports of a replaced connection are ignored.
+  const mine =
+    (handler) =>
+    (...args) => {
+      if (chat === current) handler(...args);
+    };
+  current = openChat({
+    state: mine((state) => {
       if (state === 'connecting' || state === 'reconnecting') setStatus(state);
       else if (state === 'open') {
         opened = true;
         setStatus('connected');
       }
-      // 'closed' is reported by 'stopped', which says why.
+      // 'closed' is reported by stopped(), which says why.
     }),
-  );
-  current.on(
-    'close',
-    mine(({ code }) => {
-      $('status').dataset.closeCode = String(code);
+    closed: mine((code) => {
+      $('status').dataset.closeCode = code;
       if (opened) addLine('system', '', 'connection closed (' + code + ')');
       opened = false;
     }),
-  );
-  current.on(
-    'stopped',
-    mine(({ reason, closeCode, statusCode }) => {
-      client = null;
+    stopped: mine((reason, why) => {
+      chat = null;
       showChat(false);
-      if (loggingOut || reason === 'unauthenticated') {
-        const why = closeCode ? '(server closed ' + closeCode + ')' : statusCode ? '(session ended)' : '';
-        setStatus('logged-out', why);
-      } else {
-        setStatus('disconnected', '(' + reason + ')');
-      }
+      if (loggingOut || reason === 'unauthenticated') setStatus('logged-out', why ? '(' + why + ')' : '');
+      else setStatus('disconnected', '(' + reason + ')');
     }),
-  );
-  current.on(
-    'welcome',
-    mine((frame) => {
-      setStatus('connected', 'as ' + String(frame.user));
-      $('status').dataset.user = String(frame.user);
-      if (room) send({ type: 'join', room });
+    welcome: mine((user) => {
+      setStatus('connected', 'as ' + user);
+      $('status').dataset.user = user;
+      if (room) chat.join(room);
     }),
-  );
-  current.on(
-    'joined',
-    mine((frame) => {
-      room = String(frame.room);
+    joined: mine((joined) => {
+      room = joined;
       addLine('system', '', 'joined ' + room);
     }),
-  );
-  current.on(
-    'chat',
-    mine((frame) => addLine('chat', frame.from, frame.text)),
-  );
-  current.on(
-    'announce',
-    mine((frame) => addLine('announce', 'announcement from ' + String(frame.from), frame.text)),
-  );
-  current.on(
-    'message',
-    mine((frame) => {
-      // Server error frames: `error` is a lifecycle name, so they arrive only here.
-      if (frame.type === 'error') addLine('error', '', String(frame.code) + ': ' + String(frame.message));
-    }),
-  );
+    chat: mine((from, text) => addLine('chat', from, text)),
+    announce: mine((from, text) => addLine('announce', 'announcement from ' + String(from), text)),
+    error: mine((code, message) => addLine('error', '', String(code) + ': ' + String(message))),
+  });
+  chat = current;
+  setStatus('connecting');
 }
 
 $('transport').textContent = TRANSPORT;
@@ -171,7 +126,8 @@ $('login-form').addEventListener('submit', async (event) => {
 
 $('join-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  send({ type: 'join', room: $('room').value });
+  if (!chat) return addLine('error', '', 'not connected');
+  chat.join($('room').value);
 });
 
 $('chat-form').addEventListener('submit', (event) => {
@@ -179,20 +135,22 @@ $('chat-form').addEventListener('submit', (event) => {
   const text = $('text').value;
   if (!text) return;
   if (!room) return addLine('error', '', 'join a room first');
-  send({ type: 'chat', room, text });
+  if (!chat) return addLine('error', '', 'not connected');
+  chat.chat(room, text);
   $('text').value = '';
 });
 
 $('logout').addEventListener('click', async () => {
-  const current = client;
+  const current = chat;
   loggingOut = true;
   room = null;
   await fetch('/logout', { method: 'POST', credentials: 'same-origin' });
-  // The server closes the session's socket with 4401 within a second, which stops the client.
-  // Without an open socket (e.g. while reconnecting) nothing would: stop it here after a grace period.
+  // The server ends the session's connection within a second (4401, or a Socket.IO disconnect
+  // after `exception` UNAUTHENTICATED), which stops the client. Without an open connection (e.g.
+  // while reconnecting) nothing would: stop it here after a grace period.
   setTimeout(() => {
-    if (client === current && current) {
-      client = null;
+    if (chat === current && current) {
+      chat = null;
       current.close();
       showChat(false);
       setStatus('logged-out');

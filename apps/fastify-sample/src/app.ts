@@ -133,7 +133,8 @@ export async function buildApp(
     reply.hijack();
     backend.metrics.serve(request.raw, reply.raw);
   });
-  // The demo page (shared with the NestJS sample): `/`, `/app.js` and the @wsgate/client build.
+  // The demo page (shared with the NestJS samples): `/`, `/app.js`, its `ws` transport and the
+  // @wsgate/client build.
   const serveAsset = (path: string, reply: FastifyReply) => {
     const asset = demoAssets.get(path);
     if (asset === undefined) return answer(reply, errorAnswer(404));
@@ -145,6 +146,7 @@ export async function buildApp(
   };
   app.get('/', async (_request, reply) => serveAsset('/', reply));
   app.get('/app.js', async (_request, reply) => serveAsset('/app.js', reply));
+  app.get('/chat-transport.js', async (_request, reply) => serveAsset('/chat-transport.js', reply));
   app.get<{ Params: { file: string } }>('/vendor/wsgate-client/:file', async (request, reply) =>
     serveAsset(`/vendor/wsgate-client/${request.params.file}`, reply),
   );

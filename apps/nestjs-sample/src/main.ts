@@ -1,62 +1,11 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsGateAdapter } from '@wsgate/nestjs';
-import cookieParser from 'cookie-parser';
-import { type DemoConfig, readDemoConfig } from 'demo-kit';
-import { AppModule } from './app.module.js';
+import { ChatGateway } from './chat.gateway.js';
+import { runDemoApp } from './demo-app.js';
 
-// One JSON object per line on stdout (errors on stderr); no request logging, so no ticket,
-// session cookie or password ever reaches a log line (nor REDIS_URL, which may hold a password).
-const logger = new ConsoleLogger({ json: true, colors: false });
-
-async function bootstrap(config: DemoConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    logger,
-    abortOnError: false,
-    forceCloseConnections: true,
-    // JSON bodies only (no urlencoded parser: a cross-site form cannot log anyone in).
-    bodyParser: false,
-    ...(config.tls === undefined ? {} : { httpsOptions: { cert: config.tls.cert, key: config.tls.key } }),
-  });
-  app.useBodyParser('json');
-  app.disable('x-powered-by');
-  // req.ip and req.protocol through the same trusted proxies as the gate (the login limit keys on
-  // the gate's own resolution of the address: login-throttler.guard.ts).
-  app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
-  app.use(cookieParser());
-  app.useWebSocketAdapter(new WsGateAdapter(app));
-  // A graceful stop that exits 0: app.close() runs the shutdown hooks, where WsGateService
-  // drains the gate (503 to new upgrades, 1012 to open sockets, within WS_DRAIN_DELAY_MS +
-  // WS_DRAIN_TIMEOUT_MS). (enableShutdownHooks() would re-raise the signal after closing.)
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
-  if (config.redisUrl !== undefined)
-    logger.log('tickets, sessions and revocations in Redis (REDIS_URL)', 'Bootstrap');
-  // Slow or oversized handshakes cannot hold the server: bounded header count and time
-  // (Node's default 16 KiB header size limit applies).
-  const server = app.getHttpServer() as import('node:http').Server;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.maxHeadersCount = 100;
-  await app.listen(config.port, config.host);
-  const scheme = config.tls === undefined ? 'http' : 'https';
-  logger.log(`listening on ${scheme}://${config.host}:${config.port}`, 'Bootstrap');
-}
-
-try {
-  await bootstrap(readDemoConfig(process.env, { defaultPort: 3001 }));
-} catch (error) {
-  logger.fatal(
-    error instanceof Error ? `start-up failed: ${error.name}: ${error.message}` : 'start-up failed',
-    'Bootstrap',
-  );
-  process.exit(1);
-}
+// The demo protocol on `ws`: WsGateAdapter checks every upgrade to /ws before it happens.
+await runDemoApp(3001, {
+  gateway: ChatGateway,
+  webSocketAdapter: (app) => new WsGateAdapter(app),
+  page: 'ws',
+});

@@ -94,12 +94,14 @@ export const eventEnvelope: EnvelopeCodec = Object.freeze({
 /**
  * The validator of a message that takes no body (a Nest handler without `@MessageBody()`, an
  * event without arguments): its payload must be empty in the codec's terms, else
- * `VALIDATION_FAILED` ("must not have additional properties").
+ * `VALIDATION_FAILED` ("must not have additional properties" at the payload itself: like any
+ * validator's, its issue paths are relative to the payload, which the router prefixes with the
+ * codec's `payloadPath`).
  */
 export function emptyPayloadValidator(codec: EnvelopeCodec): Validator<unknown> {
   const refused = {
     ok: false,
-    issues: [{ path: codec.payloadPath, message: 'must not have additional properties' }],
+    issues: [{ path: '', message: 'must not have additional properties' }],
   } as const;
   return { validate: (value) => (codec.isEmptyPayload(value) ? { ok: true, value } : refused) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyPayloadValidator, eventEnvelope, typeEnvelope } from '../src/index.js';
+import { createWsGate, emptyPayloadValidator, eventEnvelope, typeEnvelope } from '../src/index.js';
 
 describe('typeEnvelope', () => {
   it('names a message by its "type" and passes the whole object as payload', () => {
@@ -56,13 +56,26 @@ describe('eventEnvelope', () => {
     });
   });
 
-  it('takes no data, null or {} as an empty payload, and refuses anything else under /data', () => {
+  it('takes no data, null or {} as an empty payload, and refuses anything else at /data', () => {
     const empty = emptyPayloadValidator(eventEnvelope);
     for (const payload of [undefined, null, {}]) expect(empty.validate(payload)).toMatchObject({ ok: true });
+    // Relative to the payload, as every validator's issues: the router prefixes `/data`.
     for (const payload of [{ user: 'mallory' }, 'x', 0, []])
       expect(empty.validate(payload)).toEqual({
         ok: false,
-        issues: [{ path: '/data', message: 'must not have additional properties' }],
+        issues: [{ path: '', message: 'must not have additional properties' }],
       });
+    const router = createWsGate({ origins: { allow: 'https://app.example.com' } }).createRouter(
+      { ping: { validator: empty, handle: () => undefined } },
+      eventEnvelope,
+    );
+    expect(router.resolve('ping', { user: 'mallory' }, { claims: {} })).toEqual({
+      ok: false,
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'invalid "ping" message',
+        issues: [{ path: '/data', message: 'must not have additional properties' }],
+      },
+    });
   });
 });

@@ -33,12 +33,13 @@ export class WsGateMessageException extends WsException {
   }
 }
 
-/** `WsGateAdapter` is used in an application that does not import `WsGateModule`. */
+/** `WsGateAdapter` or `WsGateIoAdapter` is used in an application that does not import `WsGateModule`. */
 export class WsGateModuleMissingError extends WsGateError {
-  constructor() {
+  /** @param adapter - the adapter's name, for the message. @default 'WsGateAdapter' */
+  constructor(adapter = 'WsGateAdapter') {
     super(
       'WSGATE_MODULE_MISSING',
-      'WsGateAdapter needs WsGateModule.forRoot() or WsGateModule.forRootAsync() in the application',
+      `${adapter} needs WsGateModule.forRoot() or WsGateModule.forRootAsync() in the application`,
     );
   }
 }

@@ -21,16 +21,33 @@ export interface GatewayHandler {
   readonly payload: HandlerPayload;
 }
 
-/** Where a gateway listens: Nest's port (`0`: the application's server) and path. */
+/**
+ * Where a gateway listens: Nest's port (`0`: the application's server), path, and Socket.IO
+ * namespace (a name, or the RegExp / function of dynamic namespaces; none: the main one, `/`).
+ */
 export interface GatewayAddress {
   readonly port: number;
   readonly path: string | undefined;
+  readonly namespace?: unknown;
 }
 
 function addressOf(metatype: Type<unknown>): GatewayAddress {
-  const options = (Reflect.getMetadata(NEST_METADATA.gatewayOptions, metatype) ?? {}) as { path?: string };
+  const options = (Reflect.getMetadata(NEST_METADATA.gatewayOptions, metatype) ?? {}) as {
+    path?: string;
+    namespace?: unknown;
+  };
   const port = (Reflect.getMetadata(NEST_METADATA.port, metatype) ?? 0) as number;
-  return { port, path: options.path };
+  return { port, path: options.path, namespace: options.namespace };
+}
+
+/**
+ * A namespace as Nest hands it to Socket.IO (a name gets a leading `/`; none or `''`: the main
+ * namespace `/`), or the very RegExp / function of a dynamic namespace.
+ */
+function namespaceKey(namespace: unknown): unknown {
+  if (namespace === undefined || namespace === null || namespace === '') return '/';
+  if (typeof namespace !== 'string') return namespace;
+  return namespace.startsWith('/') ? namespace : `/${namespace}`;
 }
 
 /** The DTO class of a method's whole-body `@MessageBody()`, `null` without one, `undefined` for a non-class body. */
@@ -85,15 +102,14 @@ function handlerOf(
  * handler whose body cannot be validated is refused here, naming it (fail closed).
  */
 export class GatewayRoutes {
-  private readonly byAddress = new Map<string, Map<string, GatewayHandler>>();
+  /** By port and path, then by namespace key. */
+  private readonly byAddress = new Map<string, Map<unknown, Map<string, GatewayHandler>>>();
 
   constructor(gateways: readonly Type<unknown>[]) {
     const compiled = new Map<Type<unknown>, Validator<unknown>>();
     const scanner = new MetadataScanner();
     for (const metatype of gateways) {
-      const key = GatewayRoutes.key(addressOf(metatype));
-      const handlers = this.byAddress.get(key) ?? new Map<string, GatewayHandler>();
-      this.byAddress.set(key, handlers);
+      const handlers = this.handlerMap(addressOf(metatype), true);
       for (const method of scanner.getAllMethodNames(metatype.prototype as object)) {
         const callback = (metatype.prototype as Record<string, unknown>)[method];
         if (
@@ -109,11 +125,26 @@ export class GatewayRoutes {
 
   /** The handlers of the gateways at `address`, by message. */
   handlersAt(address: GatewayAddress): ReadonlyMap<string, GatewayHandler> {
-    return this.byAddress.get(GatewayRoutes.key(address)) ?? new Map();
+    return this.handlerMap(address, false) ?? new Map();
   }
 
-  private static key(address: GatewayAddress): string {
-    return `${address.port} ${address.path ?? ''}`;
+  private handlerMap(address: GatewayAddress, create: true): Map<string, GatewayHandler>;
+  private handlerMap(address: GatewayAddress, create: false): Map<string, GatewayHandler> | undefined;
+  private handlerMap(address: GatewayAddress, create: boolean): Map<string, GatewayHandler> | undefined {
+    const key = `${address.port} ${address.path ?? ''}`;
+    let namespaces = this.byAddress.get(key);
+    if (namespaces === undefined) {
+      if (!create) return undefined;
+      namespaces = new Map();
+      this.byAddress.set(key, namespaces);
+    }
+    const namespace = namespaceKey(address.namespace);
+    let handlers = namespaces.get(namespace);
+    if (handlers === undefined && create) {
+      handlers = new Map();
+      namespaces.set(namespace, handlers);
+    }
+    return handlers;
   }
 }
 

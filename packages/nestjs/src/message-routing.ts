@@ -22,8 +22,12 @@ export interface NestSocketContext {
 /** Nest's transform of a handler's result into an Observable. */
 export type Transform = (data: unknown) => Observable<unknown>;
 
-/** Runs a Nest handler and sends what its Observable emits; settles when it completes. */
-function dispatch(context: NestSocketContext, name: string, payload: unknown): Promise<void> | undefined {
+/** Runs a Nest handler and sends what its Observable emits; settles when it completes (`ws` sockets). */
+export function dispatchToNest(
+  context: NestSocketContext,
+  name: string,
+  payload: unknown,
+): Promise<void> | undefined {
   const route = context.handlers.get(name);
   if (route === undefined)
     throw new WsGateError('WSGATE_HANDLER_NOT_BOUND', `no handler of "${name}" is bound to this socket`);
@@ -39,15 +43,17 @@ function dispatch(context: NestSocketContext, name: string, payload: unknown): P
 
 /**
  * The router of the gateways at one address: every `@SubscribeMessage()` there, validated before
- * Nest's guards and pipes run (its DTO compiled at start-up, no body, or raw), then dispatched to
- * the handler bound to the socket the message came on.
+ * Nest's guards and pipes run (its DTO compiled at start-up, no body, or raw), in `codec`'s
+ * envelope, then handed to `dispatch` with the socket's context (the `ws` adapter runs the
+ * handler bound to the socket; on Socket.IO the socket's listeners do, so nothing is dispatched).
  */
-export function createGatewayRouter(
+export function createGatewayRouter<Ctx>(
   gate: WsGate,
   codec: EnvelopeCodec,
   handlers: ReadonlyMap<string, GatewayHandler>,
-): MessageRouter<NestSocketContext> {
-  const routes: Record<string, MessageRoute<unknown, NestSocketContext>> = {};
+  dispatch: (context: Ctx, name: string, payload: unknown) => unknown,
+): MessageRouter<Ctx> {
+  const routes: Record<string, MessageRoute<unknown, Ctx>> = {};
   for (const [name, handler] of handlers) {
     routes[name] = {
       validator:

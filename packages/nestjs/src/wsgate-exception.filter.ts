@@ -1,7 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
 import { eventEnvelope, type MessageError } from '@wsgate/core';
 import { errorForException, type ExceptionError } from './exception-errors.js';
-import { encodeErrorFor } from './socket-state.js';
+import { encodeErrorFor, sendErrorOwnWay, type Acknowledgement } from './socket-state.js';
 
 /** ws's `WebSocket.OPEN`, without importing `ws` at run time. */
 const OPEN = 1;
@@ -9,7 +9,10 @@ const OPEN = 1;
 /**
  * Sends every exception of a gateway handler, guard or pipe to the client as an error in the
  * socket's envelope (Nest's default filter only emits a local `exception` event on a raw `ws`
- * socket, so the client never hears of it, nestjs/nest#9056). The socket stays open.
+ * socket, so the client never hears of it, nestjs/nest#9056). The socket stays open. On a
+ * Socket.IO socket (`WsGateIoAdapter`), the error goes to the event's acknowledgement when the
+ * client sent one (`{ ok: false, error: { code, message, issues? } }`), else as an `exception`
+ * event (`{ code, message, issues? }`).
  *
  * - `WsGateMessageException` (and a `WsException` carrying a `{code, message}` object) → that error;
  * - a guard that returned `false` (or threw `ForbiddenException`) → `FORBIDDEN`;
@@ -34,9 +37,11 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
   /** Maps `exception` to an error, logs it if unexpected, and sends it. */
   catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<unknown>();
+    // Nest calls a Socket.IO handler with (client, data, ack): the acknowledgement, if any.
+    const ack: unknown = host.getArgByIndex(2);
     const { error, expected } = this.toError(exception);
     if (!expected) this.logUnexpected(exception);
-    this.send(client, error);
+    this.send(client, error, typeof ack === 'function' ? (ack as Acknowledgement) : undefined);
   }
 
   /** The error for `exception`, and whether it is an expected refusal (not logged). */
@@ -51,8 +56,12 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
     else this.logger.error(`non-Error value thrown (${typeof exception})`);
   }
 
-  /** Sends `error` on `client`, in its envelope, if it is still open. */
-  protected send(client: unknown, error: MessageError): void {
+  /**
+   * Sends `error` on `client` if it is still open: in its envelope (`ws`), or to `ack`, else as
+   * an `exception` event (Socket.IO).
+   */
+  protected send(client: unknown, error: MessageError, ack?: (...args: unknown[]) => void): void {
+    if (sendErrorOwnWay(client, error, ack)) return;
     const socket = client as { readyState?: number; send?: (data: string) => void } | null;
     if (socket?.readyState !== OPEN || typeof socket.send !== 'function') return;
     socket.send(encodeErrorFor(client, error, eventEnvelope));

@@ -6,16 +6,17 @@ import { WsGateConfigError, type AuditEvent, type MessageRouter, type UpgradeAcc
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logAuditEvent } from './audit-log.js';
-import { WsGateModuleMissingError } from './errors.js';
+import { isAudited, moduleConfigOf } from './module-config.js';
 import type { GatewayRoutes } from './gateway-routes.js';
 import {
   bindHandlers,
   createGatewayRouter,
+  dispatchToNest,
   forwardNestExceptions,
   type NestSocketContext,
 } from './message-routing.js';
 import { attachSocketState } from './socket-state.js';
-import { WSGATE_CONFIG, WSGATE_GATEWAY_ROUTES } from './tokens.js';
+import { WSGATE_GATEWAY_ROUTES } from './tokens.js';
 import { createUpgradeListener, servesPath, type PathServer } from './upgrade-authorization.js';
 import type { WsGateModuleConfig } from './wsgate-options.js';
 
@@ -112,7 +113,9 @@ export class WsGateAdapter extends WsAdapter {
     }
     Object.assign(wsServer, { path });
     const routes = this.app.get<symbol, GatewayRoutes>(WSGATE_GATEWAY_ROUTES, { strict: false });
-    wsServer[kServer] = { router: createGatewayRouter(gate, codec, routes.handlersAt({ port, path })) };
+    wsServer[kServer] = {
+      router: createGatewayRouter(gate, codec, routes.handlersAt({ port, path }), dispatchToNest),
+    };
     this.bindErrorHandler(wsServer);
     const httpServer = this.ensureHttpServerExists(
       port,
@@ -181,18 +184,11 @@ export class WsGateAdapter extends WsAdapter {
   }
 
   private onAudit(event: AuditEvent): void {
-    if (event.event === 'wsgate.upgrade_refused' && !this.adapterOptions.logRefusals) return;
-    this.audit(event);
+    if (isAudited(event, this.adapterOptions.logRefusals)) this.audit(event);
   }
 
   private resolve(): WsGateModuleConfig {
-    if (this.config === undefined) {
-      try {
-        this.config = this.app.get<symbol, WsGateModuleConfig>(WSGATE_CONFIG, { strict: false });
-      } catch {
-        throw new WsGateModuleMissingError();
-      }
-    }
+    this.config ??= moduleConfigOf(this.app, 'WsGateAdapter');
     return this.config;
   }
 

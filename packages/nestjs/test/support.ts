@@ -12,6 +12,7 @@ import {
   UseFilters,
   UseGuards,
   UsePipes,
+  type WebSocketAdapter,
 } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -224,6 +225,8 @@ export interface CreateAppOptions {
   readonly gateways?: ModuleMetadata['providers'];
   readonly controllers?: ModuleMetadata['controllers'];
   readonly adapter?: WsGateAdapterOptions;
+  /** The WebSocket adapter to use instead of `WsGateAdapter` (e.g. `WsGateIoAdapter`). */
+  readonly webSocketAdapter?: (app: INestApplication) => WebSocketAdapter;
 }
 
 /** The `{ type }` envelope (the demo protocol's); the `{ event, data }` default has its own tests. */
@@ -240,7 +243,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<TestApp
     options.platform === 'fastify'
       ? moduleRef.createNestApplication(new FastifyAdapter(), { logger })
       : moduleRef.createNestApplication({ logger });
-  app.useWebSocketAdapter(new WsGateAdapter(app, options.adapter));
+  app.useWebSocketAdapter(options.webSocketAdapter?.(app) ?? new WsGateAdapter(app, options.adapter));
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const tickets = app.get(TicketService);

@@ -114,7 +114,7 @@ describe('WsValidationPipe', () => {
 
 describe('WsGateExceptionFilter', () => {
   function hostFor(client: unknown) {
-    return { switchToWs: () => ({ getClient: () => client }) } as never;
+    return { switchToWs: () => ({ getClient: () => client }), getArgByIndex: () => undefined } as never;
   }
 
   it('maps exceptions to frames and only sends on open sockets', () => {

@@ -15,8 +15,11 @@ export const EXCEPTION_EVENT = 'exception';
 
 /** The parts of a server-side Socket.IO socket a connection closes. */
 export interface ClosableSocket {
+  /** Whether the socket is still connected to its namespace. */
   readonly connected: boolean;
+  /** Sends an event to the client. */
   emit(event: string, ...args: unknown[]): unknown;
+  /** Disconnects the socket server-side (`true`: the whole connection). */
   disconnect(close?: boolean): unknown;
 }
 
@@ -31,6 +34,12 @@ export interface GatedConnection {
   track(socket: ClosableSocket & { once(event: 'disconnect', listener: () => void): unknown }): void;
   /** Closes the connection the way a close code asks (see `translateClose`). Idempotent. */
   close(code: number, reason: string): void;
+  /**
+   * Decides a close now (later events are ignored) and closes once `pending` (the answers of
+   * events already being handled) have settled, at most `flushMs` later: the events within a
+   * burst are answered before a flood's disconnect, as `ws` replies before its 4429.
+   */
+  closeAfter(pending: readonly PromiseLike<unknown>[], code: number, reason: string, flushMs: number): void;
 }
 
 /**
@@ -54,9 +63,11 @@ export function createConnections(
     }
     const sockets = new Set<ClosableSocket>();
     let closedWith: number | undefined;
+    let closing = false;
     const close = (code: number, reason: string) => {
       if (closedWith !== undefined) return;
       closedWith = code;
+      closing = true;
       const translation = translateClose(code, reason);
       if (!translation.reconnect) {
         const open = [...sockets].filter((socket) => socket.connected);
@@ -79,13 +90,27 @@ export function createConnections(
       },
       frames: createFrameChecker(gate.messageLimits),
       get closing() {
-        return closedWith !== undefined;
+        return closing;
       },
       track(socket) {
         sockets.add(socket);
         socket.once('disconnect', () => sockets.delete(socket));
       },
       close,
+      closeAfter(pending, code, reason, flushMs) {
+        if (closing) return;
+        closing = true;
+        if (pending.length === 0) {
+          close(code, reason);
+          return;
+        }
+        const timer = setTimeout(() => close(code, reason), flushMs);
+        timer.unref();
+        void Promise.allSettled(pending).then(() => {
+          clearTimeout(timer);
+          close(code, reason);
+        });
+      },
     });
   }
 

@@ -48,7 +48,11 @@ export type CompiledEvents =
       readonly router: MessageRouter<SocketIoEventContext>;
       readonly binary: ReadonlySet<string>;
     }
-  | { readonly kind: 'listeners'; readonly binary: ReadonlySet<string> };
+  | {
+      readonly kind: 'listeners';
+      readonly binary: ReadonlySet<string>;
+      readonly resolverOf: ListenerEvents['resolverOf'];
+    };
 
 /** The frozen configuration of one secured server. */
 export interface SocketIoConfig {
@@ -66,7 +70,8 @@ function compileEvents(
 ): CompiledEvents {
   if (events === undefined)
     throw new WsGateConfigError('events is required: declare the events clients may send ({} for none)');
-  if (isListenerEvents(events)) return Object.freeze({ kind: 'listeners', binary: events.binary });
+  if (isListenerEvents(events))
+    return Object.freeze({ kind: 'listeners', binary: events.binary, resolverOf: events.resolverOf });
   const definitions = optionsObject('events', events) as SocketIoEvents;
   const binary = new Set<string>();
   for (const [name, definition] of Object.entries(definitions)) {

@@ -1,18 +1,17 @@
 import {
   checkDecodedValue,
   CloseCode,
+  DEFAULTS,
   MESSAGE_ERRORS,
   runMessageHandler,
   unknownMessage,
   type HandlerOutcome,
   type MessageError,
 } from '@wsgate/core';
-import { EXCEPTION_EVENT, type GatedConnection } from './connections.js';
+import { EXCEPTION_EVENT, type ClosableSocket, type GatedConnection } from './connections.js';
 import { socketIoEnvelope } from './event-envelope.js';
 import type { SocketIoConfig } from './options.js';
 import type { SocketIoEventContext, WsGateSocket } from './types.js';
-
-type Acknowledgement = (...args: unknown[]) => void;
 
 /** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
 const LOCAL_EVENTS: ReadonlySet<string> = new Set([
@@ -29,6 +28,38 @@ const LOCAL_EVENTS: ReadonlySet<string> = new Set([
 export interface AckError {
   readonly ok: false;
   readonly error: MessageError;
+}
+
+/** An acknowledgement callback, as Socket.IO hands it to a server-side listener. */
+export type Acknowledgement = (...args: unknown[]) => void;
+
+/**
+ * Sends an error about one event the way @wsgate answers every refused event: to its
+ * acknowledgement when the client asked for one (`{ ok: false, error }`), else as an `exception`
+ * event (`{ code, message, issues? }`). Nothing once the socket is disconnected.
+ */
+export function sendEventError(
+  socket: Pick<ClosableSocket, 'connected' | 'emit'>,
+  error: MessageError,
+  ack: Acknowledgement | undefined,
+): void {
+  if (!socket.connected) return;
+  if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
+  else ack({ ok: false, error } satisfies AckError);
+}
+
+/**
+ * The acknowledgement handed to a socket's listeners: `ack` itself, whose first call settles an
+ * answer `track`ed until then (a listener that never answers is waited for only until the close's
+ * flush deadline).
+ */
+function answeredBy(ack: Acknowledgement, track: (answered: Promise<unknown>) => void): Acknowledgement {
+  let answered!: () => void;
+  track(new Promise<void>((resolve) => (answered = resolve)));
+  return (...args) => {
+    answered();
+    ack(...args);
+  };
 }
 
 /** Whether a decoded value holds binary data (an attachment), looking `maxDepth` levels deep. */
@@ -68,11 +99,8 @@ export function createEventHandling(config: SocketIoConfig) {
         return connection.principal;
       },
     };
-    const answerError = (error: MessageError, ack: Acknowledgement | undefined) => {
-      if (!socket.connected) return;
-      if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
-      else ack({ ok: false, error } satisfies AckError);
-    };
+    const answerError = (error: MessageError, ack: Acknowledgement | undefined) =>
+      sendEventError(socket, error, ack);
     const refuse = (error: MessageError, ack: Acknowledgement | undefined) => {
       report(gate.audit.messageRefused(error.code, connection.principal));
       answerError(error, ack);
@@ -81,9 +109,15 @@ export function createEventHandling(config: SocketIoConfig) {
       report(gate.audit.handlerFailed(cause, name));
       answerError(MESSAGE_ERRORS.internal, ack);
     };
+    /** Answers of events being handled: awaited (bounded) before a flood's or a binary event's close. */
+    const pending = new Set<PromiseLike<unknown>>();
+    const track = (settled: Promise<unknown>) => {
+      pending.add(settled);
+      void settled.finally(() => pending.delete(settled));
+    };
     const closeFor = (code: number, reason: string) => {
       report(gate.audit.messageRefused(code, connection.principal));
-      connection.close(code, reason);
+      connection.closeAfter([...pending], code, reason, DEFAULTS.closeFlushMs);
     };
     const answer = (outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined) => {
       if (outcome.kind === 'rejected') refuse(outcome.error, ack);
@@ -123,9 +157,29 @@ export function createEventHandling(config: SocketIoConfig) {
         return;
       }
       if (events.kind === 'listeners') {
-        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0)
+        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0) {
           refuse(unknownMessage(socketIoEnvelope.namePath), ack);
-        else next();
+          return;
+        }
+        if (events.resolverOf === undefined) {
+          if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
+          next();
+          return;
+        }
+        const resolver = events.resolverOf(socket);
+        const resolved =
+          resolver === undefined
+            ? ({ ok: false, error: unknownMessage(socketIoEnvelope.namePath) } as const)
+            : resolver.resolve(decoded.name, decoded.payload, connection.principal);
+        if (!resolved.ok) {
+          if (resolved.cause === undefined) refuse(resolved.error, ack);
+          else fail(resolved.cause, decoded.name, ack);
+          return;
+        }
+        // The listeners get what the schema made of the payload (an argument that was sent).
+        if (args.length > 1) event[1] = resolved.payload;
+        if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
+        next();
         return;
       }
       const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
@@ -135,7 +189,7 @@ export function createEventHandling(config: SocketIoConfig) {
         return;
       }
       const outcome = runMessageHandler(resolution.route, resolution.payload, context);
-      if (outcome instanceof Promise) void outcome.then((settled) => answer(settled, decoded.name, ack));
+      if (outcome instanceof Promise) track(outcome.then((settled) => answer(settled, decoded.name, ack)));
       else answer(outcome, decoded.name, ack);
     });
   };

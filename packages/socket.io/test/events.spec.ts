@@ -121,6 +121,19 @@ describe.each(SERVERS)('events on %s', (_name, start) => {
     expect((fault?.cause as Error).message).toBe('handler bug');
   });
 
+  it('answers the events within the burst, even slow ones, before a flood disconnects', async () => {
+    const server = await start({ wsgate: { messages: { rateLimit: { burst: 5, perSecond: 1 } } } });
+    const flooder = await connected(server, { user: 'mallory' });
+    const answers: unknown[] = [];
+    const gone = disconnection(flooder.socket);
+    // `join` answers asynchronously (after socket.join).
+    for (let n = 0; n < 20; n += 1)
+      flooder.socket.emit('join', { room: `r${n}` }, (answer: unknown) => answers.push(answer));
+    expect(await gone).toBe('io server disconnect');
+    expect(answers.length).toBeGreaterThanOrEqual(5);
+    expect(answers.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((n) => ({ ok: true, room: `r${n}` })));
+  });
+
   it('disconnects a flooding socket after a RATE_LIMITED exception; others are served', async () => {
     const server = await start({ wsgate: { messages: { rateLimit: { burst: 5, perSecond: 1 } } } });
     const flooder = await connected(server, { user: 'mallory' });

@@ -1,7 +1,9 @@
 // listenerEvents(): the checks that need no schema, then the sockets' own listeners (how the
 // NestJS adapter hands events to @SubscribeMessage handlers).
+import { Type } from '@sinclair/typebox';
+import { emptyPayloadValidator, toValidator, type MessageRoute } from '@wsgate/core';
 import { describe, expect, it } from 'vitest';
-import { listenerEvents } from '../src/index.js';
+import { listenerEvents, socketIoEnvelope, type EventResolver } from '../src/index.js';
 import { connected, disconnection, emitAck, nextEvent } from './support/clients.js';
 import { SERVERS } from './support/servers.js';
 
@@ -59,6 +61,27 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     expect(received).toEqual([]);
   });
 
+  it('answers the events within the burst before a flood disconnects, slow listeners included', async () => {
+    const server = await start({
+      wsgate: { events: listenerEvents(), messages: { rateLimit: { burst: 5, perSecond: 1 } } },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          socket.on('slow', (payload: unknown, ack: (answer: unknown) => void) => {
+            setTimeout(() => ack({ echoed: payload }), 50);
+          });
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    const answers: unknown[] = [];
+    const exception = nextEvent(socket, 'exception');
+    const gone = disconnection(socket);
+    for (let n = 0; n < 20; n += 1) socket.emit('slow', n, (answer: unknown) => answers.push(answer));
+    expect(await exception).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await gone).toBe('io server disconnect');
+    expect(answers.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((n) => ({ echoed: n })));
+  });
+
   it('disconnects on binary data for an event not listed as binary', async () => {
     const received: unknown[] = [];
     const server = await startWithListeners(received);
@@ -69,5 +92,92 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     expect(await exception).toMatchObject({ code: 'UNSUPPORTED_DATA' });
     expect(await gone).toBe('io server disconnect');
     expect(received).toEqual([]);
+  });
+
+  describe('with a resolver per socket (the NestJS adapter validating @SubscribeMessage payloads)', () => {
+    const routes: Record<string, MessageRoute> = {
+      echo: {
+        validator: toValidator(Type.Object({ text: Type.String({ maxLength: 5 }) }), 'echo'),
+        handle: () => undefined,
+      },
+      admin: {
+        validator: emptyPayloadValidator(socketIoEnvelope),
+        roles: ['admin'],
+        handle: () => undefined,
+      },
+    };
+    /** Sockets of user `nobody` get no resolver. */
+    const startResolved = (received: unknown[]) => {
+      let resolver: EventResolver | undefined;
+      return start({
+        wsgate: {
+          events: listenerEvents({
+            resolverOf: (socket) => (socket.data.principal.subject === 'nobody' ? undefined : resolver),
+          }),
+        },
+        setup: ({ io, wsgate }) => {
+          resolver = wsgate.gate.createRouter(routes, socketIoEnvelope);
+          io.on('connection', (socket) => {
+            for (const name of ['echo', 'admin', 'unrouted'])
+              socket.on(name, (...args: unknown[]) => {
+                const ack = args.pop() as (answer: unknown) => void;
+                received.push([name, ...args]);
+                ack({ ok: true, args });
+              });
+            socket.emit('welcome', {});
+          });
+        },
+      });
+    };
+
+    it('validates the payload and checks access before any listener runs, then hands it on', async () => {
+      const received: unknown[] = [];
+      const server = await startResolved(received);
+      const { socket } = await connected(server, { user: 'bob', roles: ['member'] });
+      expect(await emitAck(socket, 'echo', { text: 'toolong', from: 'x' })).toMatchObject({
+        ok: false,
+        error: {
+          code: 'VALIDATION_FAILED',
+          issues: expect.arrayContaining([
+            { path: '/1/from', message: 'must not have additional properties' },
+          ]),
+        },
+      });
+      expect(await emitAck(socket, 'admin', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await emitAck(socket, 'unrouted', {})).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED', issues: [{ path: '/0' }] },
+      });
+      expect(received).toEqual([]);
+      expect(await emitAck(socket, 'echo', { text: 'hi' })).toEqual({ ok: true, args: [{ text: 'hi' }] });
+      expect(received).toEqual([['echo', { text: 'hi' }]]);
+    });
+
+    it('keeps the acknowledgement in place when the event carries no payload', async () => {
+      const received: unknown[] = [];
+      const server = await startResolved(received);
+      const { socket } = await connected(server, { user: 'alice', roles: ['admin'] });
+      expect(await emitAck(socket, 'admin')).toEqual({ ok: true, args: [] });
+      expect(await emitAck(socket, 'admin', { extra: 1 })).toEqual({
+        ok: false,
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'invalid "admin" message',
+          issues: [{ path: '/1', message: 'must not have additional properties' }],
+        },
+      });
+      expect(received).toEqual([['admin']]);
+    });
+
+    it('refuses every event of a socket without a resolver', async () => {
+      const received: unknown[] = [];
+      const server = await startResolved(received);
+      const { socket } = await connected(server, { user: 'nobody' });
+      expect(await emitAck(socket, 'echo', { text: 'hi' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
+      expect(received).toEqual([]);
+    });
   });
 });

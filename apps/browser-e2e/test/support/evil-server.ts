@@ -1,7 +1,8 @@
 // A tiny "attacker" web server on another loopback port. Its page, loaded in the victim's
 // browser, tries to use the victim's session against the sample: it POSTs /ws-ticket with
-// credentials and opens WebSockets to /ws with no ticket, a guessed one and a leaked real one,
-// then publishes what it got in `window.__attack`.
+// credentials and opens WebSockets to /ws (or another path: the Socket.IO sample's Engine.IO
+// endpoint) with no ticket, a guessed one and a leaked real one, then publishes what it got in
+// `window.__attack`.
 import { createServer, type Server } from 'node:http';
 
 /** What the evil page observed (its own view: it can only see what the browser lets it). */
@@ -22,6 +23,7 @@ const EVIL_SCRIPT = `
 const params = new URLSearchParams(location.hash.slice(1));
 const target = params.get('target');
 const leaked = params.get('leaked');
+const path = params.get('path') || '/ws';
 const guessed = 'A'.repeat(43);
 
 async function stealTicket() {
@@ -58,14 +60,15 @@ function hijack(label, url, protocols) {
 
 window.__attack = (async () => {
   const ticketRequest = await stealTicket();
-  const ws = 'ws://' + target + '/ws';
+  const ws = 'ws://' + target + path;
+  const query = path.includes('?') ? '&' : '?';
   const sockets = [
     await hijack('no ticket', ws),
-    await hijack('guessed ticket in the query', ws + '?ticket=' + guessed),
+    await hijack('guessed ticket in the query', ws + query + 'ticket=' + guessed),
     await hijack('guessed ticket as subprotocol', ws, ['wsgate', 'wsgate.ticket.' + guessed]),
   ];
   if (leaked) {
-    sockets.push(await hijack('leaked real ticket in the query', ws + '?ticket=' + encodeURIComponent(leaked)));
+    sockets.push(await hijack('leaked real ticket in the query', ws + query + 'ticket=' + encodeURIComponent(leaked)));
     sockets.push(await hijack('leaked real ticket as subprotocol', ws, ['wsgate', 'wsgate.ticket.' + leaked]));
   }
   return { ticketRequest, sockets };
@@ -98,9 +101,12 @@ export class EvilServer {
     return new EvilServer(server, address.port);
   }
 
-  /** The evil page's URL on `host` (`127.0.0.1` or `localhost`), attacking `target` (`127.0.0.1:PORT`). */
-  pageUrl(host: string, target: string, leakedTicket?: string): string {
-    const fragment = new URLSearchParams({ target });
+  /**
+   * The evil page's URL on `host` (`127.0.0.1` or `localhost`), attacking `target`
+   * (`127.0.0.1:PORT`) at WebSocket `path` (with its own query, if any).
+   */
+  pageUrl(host: string, target: string, leakedTicket?: string, path = '/ws'): string {
+    const fragment = new URLSearchParams({ target, path });
     if (leakedTicket !== undefined) fragment.set('leaked', leakedTicket);
     // The fragment never leaves the browser: the evil server never sees the leaked ticket.
     return `http://${host}:${this.port}/#${fragment.toString()}`;

@@ -1,0 +1,210 @@
+import { Logger, type INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { WsGateConfigError, type AuditEvent, type Principal } from '@wsgate/core';
+import {
+  listenerEvents,
+  sendEventError,
+  socketIoEnvelope,
+  wsgateSocketIo,
+  type Acknowledgement,
+  type EventResolver,
+} from '@wsgate/socket.io';
+import type { Observable } from 'rxjs';
+import { logAuditEvent } from '../audit-log.js';
+import { isAudited, moduleConfigOf } from '../module-config.js';
+import type { GatewayHandler, GatewayRoutes } from '../gateway-routes.js';
+import { createGatewayRouter } from '../message-routing.js';
+import { attachSocketState, hasSocketState } from '../socket-state.js';
+import { WSGATE_GATEWAY_ROUTES } from '../tokens.js';
+import type { WsGateModuleConfig } from '../wsgate-options.js';
+import { runHandler, translateExceptionEvents } from './handler-runs.js';
+
+/** Options of {@link WsGateIoAdapter}. */
+export interface WsGateIoAdapterOptions {
+  /**
+   * Log each refused handshake (status, code, reason and client address only: never the URL, a
+   * header or the ticket).
+   * @default true
+   */
+  logRefusals?: boolean;
+  /**
+   * Allow HTTP long-polling besides WebSocket. The Engine.IO session is then bound to the
+   * address and Origin that redeemed the ticket (see `@wsgate/socket.io`).
+   * @default false
+   */
+  polling?: boolean;
+}
+
+/** A Socket.IO server, as `IoAdapter` creates it (typed from the `socket.io` copy Nest pins). */
+export type IoServer = Extract<ReturnType<IoAdapter['create']>, { readonly engine: unknown }>;
+/** What `IoAdapter.create` returns: a server, or one of its namespaces. */
+export type IoServerOrNamespace = ReturnType<IoAdapter['create']>;
+/** Options Nest passes to `IoAdapter.create` (from `@WebSocketGateway(port, options)`). */
+export type IoGatewayOptions = Parameters<IoAdapter['create']>[1];
+/** A server-side Socket.IO socket, as Nest hands it to the adapter. */
+export type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
+
+/** The socket's events are handled by its listeners (Nest's), not by the router: nothing to dispatch. */
+const handledByListeners = (): undefined => undefined;
+
+/**
+ * `@nestjs/platform-socket.io`'s `IoAdapter` with @wsgate in front, for NestJS 11 and 12: a
+ * drop-in (`app.useWebSocketAdapter(new WsGateIoAdapter(app))` and `WsGateModule`).
+ * - each Socket.IO server Nest creates (one per port and path, shared by its namespaces) is
+ *   secured once by `@wsgate/socket.io` with the module's gate: every Engine.IO request passes
+ *   core's checks (transport, Origin, brute-force limit, single-use ticket from the handshake
+ *   query, session, caps) before any session exists; a refused one gets HTTP 400/401/403/429/503
+ *   `{"error":"<CODE>"}` and no `sid`; WebSocket only unless `polling`;
+ * - the principal is on `socket.data.principal` (and `getWsPrincipal`, `@WsPrincipal`,
+ *   `WsAuthGuard`), never taken from the client's `auth`;
+ * - every event is checked (binary, rate, prototype keys, one payload argument) and validated
+ *   against its handler's DTO, compiled at start-up, before Nest's guards and pipes run; a
+ *   handler whose body has no DTO class is refused at start-up unless marked `@WsRawMessage()`
+ *   (fail closed); an event no `@SubscribeMessage()` of the socket's namespace handles is refused;
+ * - errors go to the acknowledgement when the client sent one (`{ ok: false, error: { code,
+ *   message, issues? } }`), else as an `exception` event (`{ code, message, issues? }`), with or
+ *   without `WsGateExceptionFilter`;
+ * - `WsGateService.revokeSession` / `revokeSubject` (and the Redis revocation bus) disconnect the
+ *   sockets, after an `exception` `UNAUTHENTICATED`.
+ *
+ * Return values and `WsResponse`s are sent as Nest's `IoAdapter` sends them (an acknowledgement,
+ * an emitted event). Subclass it as you would `IoAdapter` (e.g. to add `@socket.io/redis-adapter`
+ * in `createIOServer`).
+ *
+ * @example
+ * const app = await NestFactory.create(AppModule);
+ * app.useWebSocketAdapter(new WsGateIoAdapter(app));
+ */
+export class WsGateIoAdapter extends IoAdapter {
+  private readonly auditLogger = new Logger('WsGateIoAdapter');
+  private readonly adapterOptions: Readonly<Required<WsGateIoAdapterOptions>>;
+  private config: WsGateModuleConfig | undefined;
+  private readonly secured = new WeakSet<object>();
+  /** The resolver of the events of each server or namespace `create` returned. */
+  private readonly resolverOfHost = new WeakMap<object, EventResolver>();
+  /** The resolver of each socket's events (its namespace's). */
+  private readonly resolverOfSocket = new WeakMap<object, EventResolver>();
+  private readonly routers = new WeakMap<ReadonlyMap<string, GatewayHandler>, EventResolver>();
+
+  constructor(
+    private readonly app: INestApplicationContext,
+    options: WsGateIoAdapterOptions = {},
+  ) {
+    super(app);
+    if (options === null || typeof options !== 'object')
+      throw new WsGateConfigError('WsGateIoAdapter options must be an object');
+    const { logRefusals = true, polling = false } = options;
+    if (typeof logRefusals !== 'boolean' || typeof polling !== 'boolean')
+      throw new WsGateConfigError('WsGateIoAdapter: logRefusals and polling must be booleans');
+    this.adapterOptions = Object.freeze({ logRefusals, polling });
+  }
+
+  /** Creates a gateway's server or namespace, and remembers which handlers its events go to. */
+  override create(port: number, options?: IoGatewayOptions): IoServerOrNamespace {
+    const server: unknown = options?.server;
+    if (server !== undefined && server !== null && !this.secured.has(server))
+      throw new WsGateConfigError(
+        'WsGateIoAdapter: the gateway `server` option would bypass the handshake check',
+      );
+    const host = super.create(port, options);
+    const routes = this.app.get<symbol, GatewayRoutes>(WSGATE_GATEWAY_ROUTES, { strict: false });
+    const handlers = routes.handlersAt({ port, path: options?.path, namespace: options?.namespace });
+    this.resolverOfHost.set(host, this.resolverFor(handlers));
+    return host;
+  }
+
+  /**
+   * Creates the Socket.IO server as `IoAdapter` does (Nest's own `socket.io`) and secures it with
+   * `@wsgate/socket.io`, once per server, before anything else is attached to it.
+   */
+  override createIOServer(port: number, options?: unknown): IoServer {
+    const { gate } = this.resolve();
+    const server = super.createIOServer(port, options) as IoServer;
+    try {
+      wsgateSocketIo(server, {
+        gate,
+        polling: this.adapterOptions.polling,
+        events: listenerEvents({ resolverOf: (socket) => this.resolverOfSocket.get(socket) }),
+        logger: (event) => this.onAudit(event),
+      });
+    } catch (error) {
+      if (error instanceof WsGateConfigError)
+        throw new WsGateConfigError(`WsGateIoAdapter: ${error.message}`);
+      throw error;
+    }
+    this.secured.add(server as object);
+    return server;
+  }
+
+  /** Nest's connection handler, after the socket is given its principal, resolver and error channel. */
+  override bindClientConnect(host: IoServerOrNamespace, callback: (...args: unknown[]) => unknown): void {
+    const resolver = this.resolverOfHost.get(host as object);
+    (host as { on(event: 'connection', listener: (socket: IoSocket) => void): unknown }).on(
+      'connection',
+      (socket) => {
+        this.prepare(socket, resolver);
+        callback(socket);
+      },
+    );
+  }
+
+  /**
+   * Binds the gateway's handlers as `IoAdapter` does, each run in a context that lets an error
+   * from Nest's default exception filter reach the event's acknowledgement.
+   */
+  override bindMessageHandlers(
+    socket: IoSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const inContext = handlers.map((handler): MessageMappingProperties => ({
+      ...handler,
+      callback: (data: unknown, ack?: unknown) =>
+        runHandler(socket, typeof ack === 'function' ? (ack as Acknowledgement) : undefined, (recorded) =>
+          handler.callback(data, recorded),
+        ),
+    }));
+    super.bindMessageHandlers(socket, inContext, transform);
+  }
+
+  /**
+   * Writes one audit event (`wsgate.upgrade_accepted`, `wsgate.upgrade_refused`,
+   * `wsgate.message_refused`, `wsgate.close`, ...) through Nest's logger, one line each, at the
+   * event's level (`info` is Nest's `log`). Override to route them elsewhere.
+   */
+  protected audit(event: AuditEvent): void {
+    logAuditEvent(this.auditLogger, event);
+  }
+
+  private onAudit(event: AuditEvent): void {
+    if (isAudited(event, this.adapterOptions.logRefusals)) this.audit(event);
+  }
+
+  private resolve(): WsGateModuleConfig {
+    this.config ??= moduleConfigOf(this.app, 'WsGateIoAdapter');
+    return this.config;
+  }
+
+  private resolverFor(handlers: ReadonlyMap<string, GatewayHandler>): EventResolver {
+    let router = this.routers.get(handlers);
+    if (router === undefined) {
+      router = createGatewayRouter(this.resolve().gate, socketIoEnvelope, handlers, handledByListeners);
+      this.routers.set(handlers, router);
+    }
+    return router;
+  }
+
+  /** Gives a socket of a secured server its resolver, its principal and its error channel (once). */
+  private prepare(socket: IoSocket, resolver: EventResolver | undefined): void {
+    const server: unknown = (socket as { nsp?: { server?: unknown } }).nsp?.server;
+    if (server === undefined || server === null || !this.secured.has(server)) return;
+    if (resolver !== undefined) this.resolverOfSocket.set(socket, resolver);
+    if (hasSocketState(socket)) return;
+    translateExceptionEvents(socket as unknown as Parameters<typeof translateExceptionEvents>[0]);
+    attachSocketState(socket, {
+      principal: () => (socket.data as { principal: Principal }).principal,
+      sendError: (error, ack) => sendEventError(socket, error, ack),
+    });
+  }
+}
