@@ -7,6 +7,7 @@ export type {
 } from './admission.js';
 export {
   auditLine,
+  auditRecord,
   type AuditEvent,
   type AuditEventName,
   type AuditEvents,
