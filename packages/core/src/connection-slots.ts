@@ -6,9 +6,11 @@ import type {
 } from './connection-registry.js';
 import {
   createMemoryConnectionSlots,
+  isThenable,
   releaseSlot,
   type ConnectionSlot,
   type ConnectionSlotStore,
+  type SlotAcquisition,
   type SlotLimits,
 } from './connection-slot-store.js';
 import { DEFAULTS } from './defaults.js';
@@ -43,12 +45,13 @@ export interface ConnectionSlots<C extends ClosableConnection = ClosableConnecti
   /**
    * Takes a slot for an accepted upgrade if the subject and the address are under their caps.
    * A slot not attached within `reservationTimeoutMs` is given back by itself; an attached one
-   * is given back when its connection unregisters. Rejects when the slot store fails.
+   * is given back when its connection unregisters. Rejects (or throws) when the slot store
+   * fails. Synchronous when the slot store is (the default one is).
    */
   reserve(
     principal: Pick<Principal, 'subject' | 'sessionId'>,
     address: string | undefined,
-  ): Promise<ReservationResult<C>>;
+  ): ReservationResult<C> | Promise<ReservationResult<C>>;
   /**
    * The reservation of a slot already taken in the store (by the ticket store, with the ticket):
    * it behaves as one `reserve` returned.
@@ -139,14 +142,15 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
   }
 
   return Object.freeze({
-    async reserve(
+    reserve(
       principal: Pick<Principal, 'subject' | 'sessionId'>,
       address: string | undefined,
-    ): Promise<ReservationResult<C>> {
+    ): ReservationResult<C> | Promise<ReservationResult<C>> {
       const slot: ConnectionSlot = { subject: principal.subject, address };
-      const acquired = await store.acquire(slot, limits);
-      if (!acquired.ok) return acquired;
-      return { ok: true, reservation: reservationOf(principal, slot) };
+      const reserved = (acquired: SlotAcquisition): ReservationResult<C> =>
+        acquired.ok ? { ok: true, reservation: reservationOf(principal, slot) } : acquired;
+      const acquired = store.acquire(slot, limits);
+      return isThenable(acquired) ? Promise.resolve(acquired).then(reserved) : reserved(acquired);
     },
     adopt: (principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined) =>
       reservationOf(principal, { subject: principal.subject, address }),
