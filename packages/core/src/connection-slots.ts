@@ -68,6 +68,65 @@ const UNCAPPED: SlotLimits = Object.freeze({
   maxPerAddress: Number.MAX_SAFE_INTEGER,
 });
 
+/** What every reservation of one gate shares. */
+interface SlotReservations<C extends ClosableConnection> {
+  readonly store: ConnectionSlotStore;
+  readonly registry: ConnectionRegistry<C>;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A slot taken for an accepted upgrade: given back by itself after `timeoutMs` unless attached;
+ * once attached, held until its connection unregisters (and the deadline is dropped).
+ */
+class SlotReservation<C extends ClosableConnection> implements ConnectionReservation<C> {
+  readonly #shared: SlotReservations<C>;
+  readonly #principal: Pick<Principal, 'subject' | 'sessionId'>;
+  readonly #slot: ConnectionSlot;
+  #state: 'reserved' | 'attached' | 'released' = 'reserved';
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    shared: SlotReservations<C>,
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    slot: ConnectionSlot,
+  ) {
+    this.#shared = shared;
+    this.#principal = principal;
+    this.#slot = slot;
+    this.#timer = setTimeout(() => this.release(), shared.timeoutMs);
+    this.#timer.unref();
+  }
+
+  attach(connection: C): () => void {
+    const { store, registry } = this.#shared;
+    const slot = this.#slot;
+    if (this.#state === 'released')
+      void Promise.resolve()
+        .then(() => store.acquire(slot, UNCAPPED))
+        .catch(() => undefined);
+    this.#state = 'attached';
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const unregister = registry.add(this.#principal, connection);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      unregister();
+      releaseSlot(store, slot);
+    };
+  }
+
+  release(): void {
+    if (this.#state !== 'reserved') return;
+    this.#state = 'released';
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    releaseSlot(this.#shared.store, this.#slot);
+  }
+}
+
 /** Reads, defaults and validates the `connections` option. */
 export function resolveConnectionLimits(input: ConnectionLimits | undefined): ResolvedConnectionLimits {
   const limits = optionsObject('connections', input);
@@ -104,42 +163,15 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
   limits: ResolvedConnectionLimits,
   registry: ConnectionRegistry<C>,
 ): ConnectionSlots<C> {
-  const { store, reservationTimeoutMs } = limits;
+  const shared: SlotReservations<C> = {
+    store: limits.store,
+    registry,
+    timeoutMs: limits.reservationTimeoutMs,
+  };
 
   /** The reservation of a slot taken in the store. */
-  function reservationOf(
-    principal: Pick<Principal, 'subject' | 'sessionId'>,
-    slot: ConnectionSlot,
-  ): ConnectionReservation<C> {
-    let state: 'reserved' | 'attached' | 'released' = 'reserved';
-    const release = () => {
-      if (state !== 'reserved') return;
-      state = 'released';
-      clearTimeout(timer);
-      releaseSlot(store, slot);
-    };
-    const timer = setTimeout(release, reservationTimeoutMs);
-    timer.unref();
-    return {
-      attach(connection: C) {
-        if (state === 'released')
-          void Promise.resolve()
-            .then(() => store.acquire(slot, UNCAPPED))
-            .catch(() => undefined);
-        state = 'attached';
-        clearTimeout(timer);
-        const unregister = registry.add(principal, connection);
-        let attached = true;
-        return () => {
-          if (!attached) return;
-          attached = false;
-          unregister();
-          releaseSlot(store, slot);
-        };
-      },
-      release,
-    };
-  }
+  const reservationOf = (principal: Pick<Principal, 'subject' | 'sessionId'>, slot: ConnectionSlot) =>
+    new SlotReservation(shared, principal, slot);
 
   return Object.freeze({
     reserve(
@@ -149,7 +181,7 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
       const slot: ConnectionSlot = { subject: principal.subject, address };
       const reserved = (acquired: SlotAcquisition): ReservationResult<C> =>
         acquired.ok ? { ok: true, reservation: reservationOf(principal, slot) } : acquired;
-      const acquired = store.acquire(slot, limits);
+      const acquired = limits.store.acquire(slot, limits);
       return isThenable(acquired) ? Promise.resolve(acquired).then(reserved) : reserved(acquired);
     },
     adopt: (principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined) =>

@@ -138,8 +138,11 @@ export {
 export {
   MessageRejection,
   runMessageHandler,
-  type ConnectionRouter,
   type HandlerOutcome,
+  type MessageHandling,
+} from './message-handler.js';
+export {
+  type ConnectionRouter,
   type MessageRoute,
   type MessageRouter,
   type RouterConnection,
