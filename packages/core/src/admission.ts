@@ -5,11 +5,12 @@ import type {
   SendableSocket,
   SessionStatus,
   SupervisedConnection,
+  Supervision,
 } from './connection-supervisor.js';
 import type { RawFrame } from './frame-check.js';
 import { CloseCode } from './close-codes.js';
 import { DRAIN_CLOSE_REASON, type DrainPhase } from './drain.js';
-import type { MessageRouter } from './message-router.js';
+import type { MessageRouter, RouterConnection } from './message-router.js';
 import type { Principal } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 
@@ -44,6 +45,60 @@ export interface AdmissionParts<TClaims extends TicketClaims> {
 }
 
 /**
+ * One admitted connection: its registration, its supervision and its principal (replaced when a
+ * session re-check brings new claims). A class, so that an idle connection holds one small object
+ * rather than a closure per method.
+ */
+class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClaims> {
+  #principal: Principal<TClaims>;
+  #open = true;
+  readonly #parts: AdmissionParts<TClaims>;
+  readonly #report: (event: AuditEvent) => void;
+  readonly #unregister: () => void;
+  readonly #supervision: Supervision;
+
+  constructor(
+    parts: AdmissionParts<TClaims>,
+    acceptance: AdmissionTicket<TClaims>,
+    connection: GatedConnection,
+    report: (event: AuditEvent) => void,
+  ) {
+    this.#parts = parts;
+    this.#report = report;
+    this.#principal = acceptance.principal;
+    this.#unregister = acceptance.reservation.attach(connection);
+    const { isSessionActive } = parts;
+    this.#supervision = parts.supervisor.supervise(
+      connection,
+      isSessionActive === undefined
+        ? undefined
+        : {
+            sessionCheck: () => isSessionActive(this.#principal),
+            onClaims: (claims) => {
+              this.#principal = Object.freeze({ ...this.#principal, claims: claims as TClaims });
+            },
+          },
+    );
+  }
+
+  get principal(): Principal<TClaims> {
+    return this.#principal;
+  }
+
+  pong(): void {
+    this.#supervision.pong();
+  }
+
+  closed(code: number): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#supervision.stop();
+    this.#unregister();
+    this.#report(this.#parts.audit.closed(this.#principal, code));
+  }
+}
+
+/**
  * Admits a connection whose upgrade was accepted: takes its reserved slot in the registry (so
  * revocations and caps see it), starts its supervision (heartbeat when the transport has none,
  * lifetime, session re-check with claim updates) and reports `wsgate.upgrade_accepted`; on
@@ -56,30 +111,8 @@ export function admitConnection<TClaims extends TicketClaims>(
   connection: GatedConnection,
   report: (event: AuditEvent) => void,
 ): AdmittedConnection<TClaims> {
-  let principal = acceptance.principal;
-  const unregister = acceptance.reservation.attach(connection);
-  const { isSessionActive } = parts;
-  const supervision = parts.supervisor.supervise(connection, {
-    sessionCheck: isSessionActive === undefined ? undefined : () => isSessionActive(principal),
-    onClaims: (claims) => {
-      principal = Object.freeze({ ...principal, claims: claims as TClaims });
-    },
-  });
-  report(parts.audit.upgradeAccepted(principal, acceptance.clientIp));
-  let open = true;
-  const admitted: AdmittedConnection<TClaims> = {
-    get principal() {
-      return principal;
-    },
-    pong: () => supervision.pong(),
-    closed(code) {
-      if (!open) return;
-      open = false;
-      supervision.stop();
-      unregister();
-      report(parts.audit.closed(principal, code));
-    },
-  };
+  const admitted = new Admitted(parts, acceptance, connection, report);
+  report(parts.audit.upgradeAccepted(admitted.principal, acceptance.clientIp));
   // Authorized just before the drain closed every socket: it goes the same way.
   if (parts.drainPhase() === 'closing') connection.close(CloseCode.ServiceRestart, DRAIN_CLOSE_REASON);
   return admitted;
@@ -92,10 +125,31 @@ export interface AdmittableWebSocket {
   terminate(): void;
   close(code?: number, reason?: string): void;
   on(event: 'pong', listener: () => void): unknown;
-  once(event: 'close', listener: (code: number) => void): unknown;
+  on(event: 'close', listener: (code: number) => void): unknown;
 }
 
 const OPEN = 1;
+
+/** A `ws` WebSocket as the registry and the supervisor see it (a ping only while it is open). */
+class WebSocketConnection implements GatedConnection {
+  readonly #socket: AdmittableWebSocket;
+
+  constructor(socket: AdmittableWebSocket) {
+    this.#socket = socket;
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#socket.terminate();
+  }
+
+  ping(): void {
+    if (this.#socket.readyState === OPEN) this.#socket.ping();
+  }
+}
 
 /** {@link admitConnection} for a `ws` WebSocket (the Fastify and NestJS adapters): events wired. */
 export function admitWebSocket<TClaims extends TicketClaims>(
@@ -104,26 +158,17 @@ export function admitWebSocket<TClaims extends TicketClaims>(
   socket: AdmittableWebSocket,
   report: (event: AuditEvent) => void,
 ): AdmittedConnection<TClaims> {
-  const admitted = admitConnection(
-    parts,
-    acceptance,
-    {
-      close: (code, reason) => socket.close(code, reason),
-      terminate: () => socket.terminate(),
-      ping: () => {
-        if (socket.readyState === OPEN) socket.ping();
-      },
-    },
-    report,
-  );
+  const admitted = admitConnection(parts, acceptance, new WebSocketConnection(socket), report);
   socket.on('pong', () => admitted.pong());
-  socket.once('close', (code) => admitted.closed(code));
+  // `ws` emits `close` once: a plain listener (no `once` wrapper kept per socket).
+  socket.on('close', (code) => admitted.closed(code));
   return admitted;
 }
 
 /** What {@link openWebSocket} needs of a `ws` WebSocket. */
 export interface ServedWebSocket extends AdmittableWebSocket, SendableSocket {
   on(event: 'pong', listener: () => void): unknown;
+  on(event: 'close', listener: (code: number) => void): unknown;
   on(event: 'message', listener: (data: RawFrame, isBinary: boolean) => void): unknown;
 }
 
@@ -135,6 +180,41 @@ export interface OpenWebSocketOptions<Ctx, TClaims extends TicketClaims = Ticket
   readonly router?: MessageRouter<Ctx> | undefined;
   /** The context handed to every handler, built once the connection is admitted. */
   readonly context?: (admitted: AdmittedConnection<TClaims>) => Ctx;
+}
+
+/** What the router sees of an admitted `ws` socket: its principal, its sends (with the buffer cap). */
+class SocketRouterConnection<TClaims extends TicketClaims, Ctx> implements RouterConnection<Ctx> {
+  readonly #admitted: AdmittedConnection<TClaims>;
+  readonly #socket: ServedWebSocket;
+  readonly #supervisor: ConnectionSupervisor;
+  readonly context: Ctx;
+  readonly report: (event: AuditEvent) => void;
+
+  constructor(
+    admitted: AdmittedConnection<TClaims>,
+    socket: ServedWebSocket,
+    supervisor: ConnectionSupervisor,
+    report: (event: AuditEvent) => void,
+    context: Ctx,
+  ) {
+    this.#admitted = admitted;
+    this.#socket = socket;
+    this.#supervisor = supervisor;
+    this.report = report;
+    this.context = context;
+  }
+
+  get principal(): Principal<TClaims> {
+    return this.#admitted.principal;
+  }
+
+  send(text: string): void {
+    this.#supervisor.send(this.#socket, text);
+  }
+
+  close(code: number, reason: string): void {
+    this.#socket.close(code, reason);
+  }
 }
 
 /**
@@ -151,16 +231,11 @@ export function openWebSocket<TClaims extends TicketClaims, Ctx>(
   const admitted = admitWebSocket(parts, acceptance, socket, options.report);
   const { router } = options;
   if (router !== undefined) {
-    const connection = router.connect({
-      get principal() {
-        return admitted.principal;
-      },
-      context: options.context?.(admitted) as Ctx,
-      send: (text) => parts.supervisor.send(socket, text),
-      close: (code, reason) => socket.close(code, reason),
-      report: options.report,
-    });
-    socket.on('message', (data, isBinary) => connection.receive(data, isBinary));
+    const context = options.context?.(admitted) as Ctx;
+    const routed = router.connect(
+      new SocketRouterConnection(admitted, socket, parts.supervisor, options.report, context),
+    );
+    socket.on('message', (data, isBinary) => routed.receive(data, isBinary));
   }
   return admitted;
 }

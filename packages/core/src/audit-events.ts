@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { WsGateConfigError } from './errors.js';
 import type { GateMetrics } from './gate-metrics.js';
+import { BuiltAuditEvent } from './built-audit-event.js';
 import type { HandshakeRefusal } from './handshake-authorizer.js';
 import type { Principal } from './ticket-service.js';
 
@@ -20,6 +21,13 @@ export interface AuditEvent {
   readonly level: AuditLevel;
   /** One-line human text. */
   readonly message: string;
+  /**
+   * The event's fields. Those of `wsgate.upgrade_accepted` and `wsgate.close` are built when first
+   * read (their `session` hash costs more than the rest of the event): a sink that writes nothing
+   * reads nothing. {@link auditRecord} gives a sink a record whose `session` is computed only if
+   * the sink reads it. (Read `fields` by name: the events core builds keep it behind a getter, so
+   * `{ ...event }` leaves it out; `JSON.stringify(event)` has it.)
+   */
   readonly fields: Readonly<Record<string, AuditFieldValue>>;
   readonly cause?: unknown;
 }
@@ -77,11 +85,7 @@ function event(
   fields: Record<string, AuditFieldValue>,
   cause?: unknown,
 ): AuditEvent {
-  return Object.freeze(
-    cause === undefined
-      ? { event: name, level, message, fields }
-      : { event: name, level, message, fields, cause },
-  );
+  return BuiltAuditEvent.event(name, level, message, fields, cause);
 }
 
 /**
@@ -100,18 +104,18 @@ export function createAuditEvents(
     sessionId === undefined
       ? undefined
       : createHmac('sha256', key).update(sessionId).digest('base64url').slice(0, SESSION_REF_LENGTH);
-  const who = (principal: Pick<Principal, 'subject' | 'sessionId'>) => ({
-    subject: principal.subject,
-    session: sessionRef(principal.sessionId),
-  });
 
   const events: AuditEvents = {
     sessionRef,
     upgradeAccepted(principal, ip) {
       metrics?.upgradeAccepted();
-      return event('wsgate.upgrade_accepted', 'info', 'WebSocket upgrade accepted', {
-        ...who(principal),
-        ip,
+      // The session hash costs more than the rest of the event: computed when a sink reads it.
+      return BuiltAuditEvent.aboutPrincipal('wsgate.upgrade_accepted', 'WebSocket upgrade accepted', {
+        subject: principal.subject,
+        sessionId: principal.sessionId,
+        last: 'ip',
+        value: ip,
+        hash: sessionRef,
       });
     },
     upgradeRefused(refusal) {
@@ -126,7 +130,13 @@ export function createAuditEvents(
     },
     closed(principal, code) {
       metrics?.closed(code);
-      return event('wsgate.close', 'info', 'WebSocket closed', { ...who(principal), code });
+      return BuiltAuditEvent.aboutPrincipal('wsgate.close', 'WebSocket closed', {
+        subject: principal.subject,
+        sessionId: principal.sessionId,
+        last: 'code',
+        value: code,
+        hash: sessionRef,
+      });
     },
     messageRefused(code, principal) {
       metrics?.messageRefused(code);
@@ -148,6 +158,24 @@ export function createAuditEvents(
       event('wsgate.service_unavailable', 'warn', 'dependency unavailable', { code, where }),
   };
   return Object.freeze(events);
+}
+
+/**
+ * An audit event as one flat log record: `event`, then its fields, then `err` when it has a
+ * `cause`. Fields the event computes when read (the session hash) stay computed on demand in
+ * the record: a logger that drops the record (a level turned off, a logger that writes nothing)
+ * never computes them.
+ *
+ * @example
+ * log.info(auditRecord(event), event.message);
+ */
+export function auditRecord(audit: AuditEvent): Record<string, unknown> {
+  const record =
+    audit instanceof BuiltAuditEvent
+      ? BuiltAuditEvent.record(audit)
+      : { event: audit.event, ...audit.fields };
+  if (audit.cause !== undefined) record['err'] = audit.cause;
+  return record;
 }
 
 /** One line of text for an audit event (`wsgate.close subject=alice code=1000`), for text loggers. */

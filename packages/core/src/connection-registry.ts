@@ -54,17 +54,35 @@ export interface ConnectionRegistryOptions {
   readonly onRevoke?: (kind: 'session' | 'subject', closed: number) => void;
 }
 
-function addTo<C>(index: Map<string, Set<C>>, key: string, connection: C): void {
-  const set = index.get(key);
-  if (set === undefined) index.set(key, new Set([connection]));
-  else set.add(connection);
+/** Two or more connections under one key (one connection is kept as it is, without a set). */
+class ConnectionGroup<C> extends Set<C> {}
+
+/** An index by subject or session: most keys hold one connection, kept without a set. */
+type ConnectionIndex<C> = Map<string, C | ConnectionGroup<C>>;
+
+function addTo<C>(index: ConnectionIndex<C>, key: string, connection: C): void {
+  const held = index.get(key);
+  if (held === undefined) index.set(key, connection);
+  else if (held instanceof ConnectionGroup) held.add(connection);
+  else if (held !== connection) index.set(key, new ConnectionGroup([held, connection]));
 }
 
-function removeFrom<C>(index: Map<string, Set<C>>, key: string, connection: C): void {
-  const set = index.get(key);
-  if (set === undefined) return;
-  set.delete(connection);
-  if (set.size === 0) index.delete(key);
+function removeFrom<C>(index: ConnectionIndex<C>, key: string, connection: C): void {
+  const held = index.get(key);
+  if (held === undefined) return;
+  if (!(held instanceof ConnectionGroup)) {
+    if (held === connection) index.delete(key);
+    return;
+  }
+  held.delete(connection);
+  if (held.size === 1) index.set(key, held.values().next().value as C);
+  else if (held.size === 0) index.delete(key);
+}
+
+/** The connections under one key of an index. */
+function entriesOf<C>(held: C | ConnectionGroup<C> | undefined): readonly C[] {
+  if (held === undefined) return [];
+  return held instanceof ConnectionGroup ? [...held] : [held];
 }
 
 /** Longest close reason RFC 6455 allows (125-byte control frame minus the 2-byte code). */
@@ -91,17 +109,17 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
 ): ConnectionRegistry<C> {
   const { onRevoke } = options;
   const all = new Set<C>();
-  const bySubject = new Map<string, Set<C>>();
-  const bySession = new Map<string, Set<C>>();
+  const bySubject: ConnectionIndex<C> = new Map();
+  const bySession: ConnectionIndex<C> = new Map();
   let emptied: { promise: Promise<void>; resolve: () => void } | undefined;
   /** Connections the registry already closed (revoked, drained): closed once, counted once. */
   const closing = new WeakSet<C>();
 
-  const closeEach = (connections: Iterable<C> | undefined, code: number, reason: string): number => {
-    if (connections === undefined) return 0;
+  const closeEach = (connections: readonly C[], code: number, reason: string): number => {
+    if (connections.length === 0) return 0;
     const safeReason = truncateCloseReason(reason);
     let closed = 0;
-    for (const connection of [...connections]) {
+    for (const connection of connections) {
       if (closing.has(connection)) continue;
       try {
         connection.close(code, safeReason);
@@ -133,16 +151,16 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       };
     },
     revokeSession(sessionId, reason = DEFAULTS.revocationReasons.session) {
-      const closed = closeEach(bySession.get(sessionId), CloseCode.Unauthorized, reason);
+      const closed = closeEach(entriesOf(bySession.get(sessionId)), CloseCode.Unauthorized, reason);
       onRevoke?.('session', closed);
       return closed;
     },
     revokeSubject(subject, reason = DEFAULTS.revocationReasons.subject) {
-      const closed = closeEach(bySubject.get(subject), CloseCode.Unauthorized, reason);
+      const closed = closeEach(entriesOf(bySubject.get(subject)), CloseCode.Unauthorized, reason);
       onRevoke?.('subject', closed);
       return closed;
     },
-    closeAll: (code, reason) => closeEach(all, code, reason),
+    closeAll: (code, reason) => closeEach([...all], code, reason),
     terminateAll() {
       let dropped = 0;
       for (const connection of [...all]) {
@@ -167,7 +185,7 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       }
       return emptied.promise;
     },
-    connectionsOf: (subject) => [...(bySubject.get(subject) ?? [])],
+    connectionsOf: (subject) => [...entriesOf(bySubject.get(subject))],
     get size() {
       return all.size;
     },

@@ -76,8 +76,16 @@ export function releaseSlot(
 ): void {
   if (slots === undefined) return;
   try {
-    void Promise.resolve(slots.release(slot)).catch(() => undefined);
+    const released = slots.release(slot);
+    if (isThenable(released)) released.then(undefined, ignore);
   } catch {
     // see above
   }
+}
+
+const ignore = (): undefined => undefined;
+
+/** Whether a store answered with a promise (or any thenable) rather than synchronously. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }

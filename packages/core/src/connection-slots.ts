@@ -6,9 +6,11 @@ import type {
 } from './connection-registry.js';
 import {
   createMemoryConnectionSlots,
+  isThenable,
   releaseSlot,
   type ConnectionSlot,
   type ConnectionSlotStore,
+  type SlotAcquisition,
   type SlotLimits,
 } from './connection-slot-store.js';
 import { DEFAULTS } from './defaults.js';
@@ -43,12 +45,13 @@ export interface ConnectionSlots<C extends ClosableConnection = ClosableConnecti
   /**
    * Takes a slot for an accepted upgrade if the subject and the address are under their caps.
    * A slot not attached within `reservationTimeoutMs` is given back by itself; an attached one
-   * is given back when its connection unregisters. Rejects when the slot store fails.
+   * is given back when its connection unregisters. Rejects (or throws) when the slot store
+   * fails. Synchronous when the slot store is (the default one is).
    */
   reserve(
     principal: Pick<Principal, 'subject' | 'sessionId'>,
     address: string | undefined,
-  ): Promise<ReservationResult<C>>;
+  ): ReservationResult<C> | Promise<ReservationResult<C>>;
   /**
    * The reservation of a slot already taken in the store (by the ticket store, with the ticket):
    * it behaves as one `reserve` returned.
@@ -64,6 +67,65 @@ const UNCAPPED: SlotLimits = Object.freeze({
   maxPerSubject: Number.MAX_SAFE_INTEGER,
   maxPerAddress: Number.MAX_SAFE_INTEGER,
 });
+
+/** What every reservation of one gate shares. */
+interface SlotReservations<C extends ClosableConnection> {
+  readonly store: ConnectionSlotStore;
+  readonly registry: ConnectionRegistry<C>;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A slot taken for an accepted upgrade: given back by itself after `timeoutMs` unless attached;
+ * once attached, held until its connection unregisters (and the deadline is dropped).
+ */
+class SlotReservation<C extends ClosableConnection> implements ConnectionReservation<C> {
+  readonly #shared: SlotReservations<C>;
+  readonly #principal: Pick<Principal, 'subject' | 'sessionId'>;
+  readonly #slot: ConnectionSlot;
+  #state: 'reserved' | 'attached' | 'released' = 'reserved';
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    shared: SlotReservations<C>,
+    principal: Pick<Principal, 'subject' | 'sessionId'>,
+    slot: ConnectionSlot,
+  ) {
+    this.#shared = shared;
+    this.#principal = principal;
+    this.#slot = slot;
+    this.#timer = setTimeout(() => this.release(), shared.timeoutMs);
+    this.#timer.unref();
+  }
+
+  attach(connection: C): () => void {
+    const { store, registry } = this.#shared;
+    const slot = this.#slot;
+    if (this.#state === 'released')
+      void Promise.resolve()
+        .then(() => store.acquire(slot, UNCAPPED))
+        .catch(() => undefined);
+    this.#state = 'attached';
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const unregister = registry.add(this.#principal, connection);
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      unregister();
+      releaseSlot(store, slot);
+    };
+  }
+
+  release(): void {
+    if (this.#state !== 'reserved') return;
+    this.#state = 'released';
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    releaseSlot(this.#shared.store, this.#slot);
+  }
+}
 
 /** Reads, defaults and validates the `connections` option. */
 export function resolveConnectionLimits(input: ConnectionLimits | undefined): ResolvedConnectionLimits {
@@ -101,52 +163,26 @@ export function createConnectionSlots<C extends ClosableConnection = ClosableCon
   limits: ResolvedConnectionLimits,
   registry: ConnectionRegistry<C>,
 ): ConnectionSlots<C> {
-  const { store, reservationTimeoutMs } = limits;
+  const shared: SlotReservations<C> = {
+    store: limits.store,
+    registry,
+    timeoutMs: limits.reservationTimeoutMs,
+  };
 
   /** The reservation of a slot taken in the store. */
-  function reservationOf(
-    principal: Pick<Principal, 'subject' | 'sessionId'>,
-    slot: ConnectionSlot,
-  ): ConnectionReservation<C> {
-    let state: 'reserved' | 'attached' | 'released' = 'reserved';
-    const release = () => {
-      if (state !== 'reserved') return;
-      state = 'released';
-      clearTimeout(timer);
-      releaseSlot(store, slot);
-    };
-    const timer = setTimeout(release, reservationTimeoutMs);
-    timer.unref();
-    return {
-      attach(connection: C) {
-        if (state === 'released')
-          void Promise.resolve()
-            .then(() => store.acquire(slot, UNCAPPED))
-            .catch(() => undefined);
-        state = 'attached';
-        clearTimeout(timer);
-        const unregister = registry.add(principal, connection);
-        let attached = true;
-        return () => {
-          if (!attached) return;
-          attached = false;
-          unregister();
-          releaseSlot(store, slot);
-        };
-      },
-      release,
-    };
-  }
+  const reservationOf = (principal: Pick<Principal, 'subject' | 'sessionId'>, slot: ConnectionSlot) =>
+    new SlotReservation(shared, principal, slot);
 
   return Object.freeze({
-    async reserve(
+    reserve(
       principal: Pick<Principal, 'subject' | 'sessionId'>,
       address: string | undefined,
-    ): Promise<ReservationResult<C>> {
+    ): ReservationResult<C> | Promise<ReservationResult<C>> {
       const slot: ConnectionSlot = { subject: principal.subject, address };
-      const acquired = await store.acquire(slot, limits);
-      if (!acquired.ok) return acquired;
-      return { ok: true, reservation: reservationOf(principal, slot) };
+      const reserved = (acquired: SlotAcquisition): ReservationResult<C> =>
+        acquired.ok ? { ok: true, reservation: reservationOf(principal, slot) } : acquired;
+      const acquired = limits.store.acquire(slot, limits);
+      return isThenable(acquired) ? Promise.resolve(acquired).then(reserved) : reserved(acquired);
     },
     adopt: (principal: Pick<Principal, 'subject' | 'sessionId'>, address: string | undefined) =>
       reservationOf(principal, { subject: principal.subject, address }),

@@ -81,6 +81,42 @@ export interface ConnectionSupervisor {
 
 const OPEN = 1;
 
+/** What one connection's supervision reaches of its supervisor. */
+interface SupervisorState {
+  pong(connection: SupervisedConnection): void;
+  stop(connection: SupervisedConnection): void;
+}
+
+/** The supervision of one connection: one small object (the timers are the supervisor's). */
+class ConnectionSupervision implements Supervision {
+  readonly #supervisor: SupervisorState;
+  readonly #connection: SupervisedConnection;
+  #lifetimeTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(
+    supervisor: SupervisorState,
+    connection: SupervisedConnection,
+    lifetimeTimer: NodeJS.Timeout | undefined,
+  ) {
+    this.#supervisor = supervisor;
+    this.#connection = connection;
+    this.#lifetimeTimer = lifetimeTimer;
+  }
+
+  pong(): void {
+    this.#supervisor.pong(this.#connection);
+  }
+
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#lifetimeTimer !== undefined) clearTimeout(this.#lifetimeTimer);
+    this.#lifetimeTimer = undefined;
+    this.#supervisor.stop(this.#connection);
+  }
+}
+
 /**
  * Creates the connection supervisor: heartbeat (dead peers are terminated), optional maximum
  * lifetime (4000, re-authenticate), periodic session re-check (a session that ended closes its
@@ -112,7 +148,8 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
     defaults.maxBufferedBytes,
   );
 
-  const heartbeat = new Map<SupervisedConnection, { alive: boolean }>();
+  /** Connections with a heartbeat, and whether each answered since the last ping. */
+  const heartbeat = new Map<SupervisedConnection, boolean>();
   const sessionChecks = new Map<SupervisedConnection, SupervisionHooks>();
   // Connections whose session check has not settled yet: a hung session store must not pile up
   // one pending check per connection per interval.
@@ -121,12 +158,12 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
   let sessionTimer: NodeJS.Timeout | undefined;
 
   const beat = () => {
-    for (const [connection, state] of heartbeat) {
-      if (!state.alive) {
+    for (const [connection, alive] of heartbeat) {
+      if (!alive) {
         connection.terminate();
         continue;
       }
-      state.alive = false;
+      heartbeat.set(connection, false);
       connection.ping?.();
     }
   };
@@ -152,17 +189,34 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
     timer.unref();
     return timer;
   };
+  const watched: SupervisorState = {
+    pong(connection) {
+      if (heartbeat.has(connection)) heartbeat.set(connection, true);
+    },
+    stop(connection) {
+      heartbeat.delete(connection);
+      sessionChecks.delete(connection);
+      checking.delete(connection);
+      if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
+        clearInterval(heartbeatTimer);
+        heartbeatTimer = undefined;
+      }
+      if (sessionChecks.size === 0 && sessionTimer !== undefined) {
+        clearInterval(sessionTimer);
+        sessionTimer = undefined;
+      }
+    },
+  };
 
   return Object.freeze({
     maxBufferedBytes,
     heartbeatIntervalMs,
     supervise(connection: SupervisedConnection, hooks: SupervisionHooks = {}): Supervision {
-      let lifetimeTimer: NodeJS.Timeout | undefined;
-      const state = { alive: true };
       if (heartbeatIntervalMs > 0 && connection.ping !== undefined) {
-        heartbeat.set(connection, state);
+        heartbeat.set(connection, true);
         heartbeatTimer ??= startTimer(heartbeatIntervalMs, beat);
       }
+      let lifetimeTimer: NodeJS.Timeout | undefined;
       if (maxLifetimeMs > 0) {
         lifetimeTimer = setTimeout(
           () => connection.close(CloseCode.Reauthenticate, 'connection lifetime reached'),
@@ -174,28 +228,7 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
         sessionChecks.set(connection, hooks);
         sessionTimer ??= startTimer(sessionCheckIntervalMs, recheckSessions);
       }
-      let stopped = false;
-      return {
-        pong: () => {
-          state.alive = true;
-        },
-        stop: () => {
-          if (stopped) return;
-          stopped = true;
-          if (lifetimeTimer !== undefined) clearTimeout(lifetimeTimer);
-          heartbeat.delete(connection);
-          sessionChecks.delete(connection);
-          checking.delete(connection);
-          if (heartbeat.size === 0 && heartbeatTimer !== undefined) {
-            clearInterval(heartbeatTimer);
-            heartbeatTimer = undefined;
-          }
-          if (sessionChecks.size === 0 && sessionTimer !== undefined) {
-            clearInterval(sessionTimer);
-            sessionTimer = undefined;
-          }
-        },
-      };
+      return new ConnectionSupervision(watched, connection, lifetimeTimer);
     },
     send(socket: SendableSocket, frame: string | object): boolean {
       if (socket.readyState !== OPEN) return false;

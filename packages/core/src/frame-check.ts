@@ -107,21 +107,33 @@ export interface FrameChecker {
   takeToken(): boolean;
 }
 
+/** The frame checks of one connection (one object per connection: its limits and its bucket). */
+class ConnectionFrameChecker implements FrameChecker {
+  readonly #limits: ResolvedFrameLimits;
+  readonly #bucket: TokenBucket | undefined;
+
+  constructor(limits: ResolvedFrameLimits) {
+    this.#limits = limits;
+    this.#bucket = limits.rateLimit === false ? undefined : new TokenBucket(limits.rateLimit, limits.clock);
+  }
+
+  takeToken(): boolean {
+    return this.#bucket === undefined || this.#bucket.tryTake();
+  }
+
+  check(data: RawFrame, isBinary: boolean): FrameCheck {
+    if (isBinary) return BINARY;
+    if (byteLength(data) > this.#limits.maxBytes) return TOO_BIG;
+    if (!this.takeToken()) return RATE_LIMITED;
+    const parsed = parseUntrustedJson(toText(data), this.#limits.maxDepth);
+    if (parsed.ok) return { ok: true, value: parsed.value };
+    return { ok: false, action: 'reply', error: unsafeJsonError(parsed.reason) };
+  }
+}
+
 /** A {@link FrameChecker} for one new connection. */
 export function createFrameChecker(limits: ResolvedFrameLimits): FrameChecker {
-  const bucket = limits.rateLimit === false ? undefined : new TokenBucket(limits.rateLimit, limits.clock);
-  const takeToken = () => bucket === undefined || bucket.tryTake();
-  return {
-    takeToken,
-    check(data, isBinary): FrameCheck {
-      if (isBinary) return BINARY;
-      if (byteLength(data) > limits.maxBytes) return TOO_BIG;
-      if (!takeToken()) return RATE_LIMITED;
-      const parsed = parseUntrustedJson(toText(data), limits.maxDepth);
-      if (parsed.ok) return { ok: true, value: parsed.value };
-      return { ok: false, action: 'reply', error: unsafeJsonError(parsed.reason) };
-    },
-  };
+  return new ConnectionFrameChecker(limits);
 }
 
 function unsafeJsonError(reason: 'syntax' | 'prototype_poisoning' | 'too_deep'): MessageError {

@@ -323,8 +323,12 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       taken = undefined;
     };
     try {
-      if (refusals !== undefined && (await refusals.isBlocked(clientIp)))
-        return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
+      if (refusals !== undefined) {
+        // Synchronous with the default counter: no await (and no turn of the event loop) then.
+        const blocked = refusals.isBlocked(clientIp);
+        if (blocked === true || (blocked !== false && (await blocked)))
+          return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
+      }
       switch (extraction.kind) {
         case 'none':
           return refuseTicket('TICKET_MISSING', 'missing', clientIp);

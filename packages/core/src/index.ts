@@ -7,6 +7,7 @@ export type {
 } from './admission.js';
 export {
   auditLine,
+  auditRecord,
   type AuditEvent,
   type AuditEventName,
   type AuditEvents,
@@ -137,8 +138,11 @@ export {
 export {
   MessageRejection,
   runMessageHandler,
-  type ConnectionRouter,
   type HandlerOutcome,
+  type MessageHandling,
+} from './message-handler.js';
+export {
+  type ConnectionRouter,
   type MessageRoute,
   type MessageRouter,
   type RouterConnection,

@@ -6,6 +6,7 @@ import {
   TicketStoreFullError,
   WsGateConfigError,
 } from './errors.js';
+import { packCanonicalIPv4, unpackIPv4 } from './ip-address.js';
 import { nonNegativeInteger, optionsObject, positiveInteger } from './option-checks.js';
 import type { TicketClaims, TicketRecord, TicketStore } from './ticket-store.js';
 
@@ -80,38 +81,14 @@ class Page {
   readonly nextOfSubject = new Int32Array(PAGE_SIZE);
 }
 
-/** Packs a canonical dotted-quad IPv4 address into an int32 (a Smi: no allocation); anything else stays text. */
+/** A canonical IPv4 address as an int32 (a Smi: no allocation); anything else stays text. */
 function packIp(ip: string | undefined): string | number | undefined {
-  if (ip === undefined || ip.length < 7 || ip.length > 15) return ip;
-  let packed = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let index = 0; index < ip.length; index += 1) {
-    const code = ip.charCodeAt(index);
-    if (code === 0x2e) {
-      if (digits === 0 || dots === 3) return ip;
-      packed = (packed << 8) | octet;
-      octet = 0;
-      digits = 0;
-      dots += 1;
-    } else if (code >= 0x30 && code <= 0x39) {
-      // A leading zero is not canonical: keep such an address as text, so it reads back unchanged.
-      if (digits > 0 && octet === 0) return ip;
-      octet = octet * 10 + (code - 0x30);
-      digits += 1;
-      if (octet > 255) return ip;
-    } else {
-      return ip;
-    }
-  }
-  if (dots !== 3 || digits === 0) return ip;
-  return (packed << 8) | octet;
+  if (ip === undefined) return undefined;
+  return packCanonicalIPv4(ip) ?? ip;
 }
 
 function unpackIp(ip: string | number | undefined): string | undefined {
-  if (typeof ip !== 'number') return ip;
-  return `${(ip >>> 24) & 255}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`;
+  return typeof ip === 'number' ? unpackIPv4(ip) : ip;
 }
 
 /**

@@ -1,23 +1,16 @@
 import type { AuditEvent, AuditEvents } from './audit-events.js';
 import { DEFAULTS } from './defaults.js';
 import type { EnvelopeCodec } from './envelope-codecs.js';
-import { WsGateConfigError, WsGateError } from './errors.js';
+import { WsGateConfigError } from './errors.js';
 import {
-  createFrameChecker,
   resolveFrameLimits,
   type FrameLimits,
   type RawFrame,
   type ResolvedFrameLimits,
 } from './frame-check.js';
 import { isMessageAllowed, type MessageAccess } from './message-authorization.js';
-import {
-  invalidMessage,
-  MESSAGE_ERRORS,
-  messageError,
-  unknownMessage,
-  type MessageError,
-  type MessageErrorCode,
-} from './message-errors.js';
+import { invalidMessage, MESSAGE_ERRORS, unknownMessage, type MessageError } from './message-errors.js';
+import { RoutedConnection, type RouterCore } from './routed-connection.js';
 import type { Principal } from './ticket-service.js';
 import type { ValidationIssue, Validator } from './validator.js';
 
@@ -34,52 +27,6 @@ export interface MessageRoute<P = unknown, Ctx = unknown> extends MessageAccess 
    * answered with its error; anything else thrown is answered `INTERNAL_ERROR` and logged.
    */
   handle(payload: P, context: Ctx): unknown;
-}
-
-/** A refusal thrown by a handler: answered with its error frame, the socket stays open. */
-export class MessageRejection extends WsGateError {
-  /** The error sent to the client. */
-  readonly error: MessageError;
-
-  constructor(code: MessageErrorCode, message: string, issues?: readonly ValidationIssue[]) {
-    super('WSGATE_MESSAGE_REJECTED', message);
-    this.error = messageError(code, message, issues);
-  }
-}
-
-/** How one run of a handler ended. */
-export type HandlerOutcome =
-  /** The handler returned (or its promise resolved to) `value`. */
-  | { readonly kind: 'value'; readonly value: unknown }
-  /** It threw a {@link MessageRejection}: answer with `error` (audit `message_refused`). */
-  | { readonly kind: 'rejected'; readonly error: MessageError }
-  /** It threw anything else: answer `INTERNAL_ERROR`, log `cause` (audit `handler_failed`). */
-  | { readonly kind: 'failed'; readonly error: MessageError; readonly cause: unknown };
-
-function handlerFailure(cause: unknown): HandlerOutcome {
-  return cause instanceof MessageRejection
-    ? { kind: 'rejected', error: cause.error }
-    : { kind: 'failed', error: MESSAGE_ERRORS.internal, cause };
-}
-
-/**
- * Runs a route's handler and tells how it ended, synchronously when the handler returned a
- * plain value or threw, through a promise (that never rejects) when it returned one. Every
- * adapter answers from it: the router with frames, Socket.IO with acks and `exception` events.
- */
-export function runMessageHandler<Ctx>(
-  route: Pick<MessageRoute<unknown, Ctx>, 'handle'>,
-  payload: unknown,
-  context: Ctx,
-): HandlerOutcome | Promise<HandlerOutcome> {
-  let result: unknown;
-  try {
-    result = route.handle(payload, context);
-  } catch (cause) {
-    return handlerFailure(cause);
-  }
-  if (!isThenable(result)) return { kind: 'value', value: result };
-  return Promise.resolve(result).then((value): HandlerOutcome => ({ kind: 'value', value }), handlerFailure);
 }
 
 /** Options of {@link createMessageRouter}. */
@@ -150,14 +97,6 @@ function prefixIssues(prefix: string, issues: readonly ValidationIssue[]): Valid
   return prefix === '' ? [...issues] : issues.map((issue) => ({ ...issue, path: `${prefix}${issue.path}` }));
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 /**
  * Creates a message router: the one place where a message is checked (frame limits, safe
  * JSON), split by its envelope, validated against its route's schema, authorized (roles,
@@ -212,107 +151,9 @@ export function createMessageRouter<Ctx>(options: MessageRouterOptions<Ctx>): Me
     return { ok: true, name, route, payload: value };
   }
 
-  function connect(connection: RouterConnection<Ctx>): ConnectionRouter {
-    const frames = createFrameChecker(limits);
-    const pending = new Set<PromiseLike<unknown>>();
-    let closing = false;
-
-    const sendError = (error: MessageError) => connection.send(encodeError(error));
-    const refuse = (error: MessageError) => {
-      connection.report(audit.messageRefused(error.code, connection.principal));
-      sendError(error);
-    };
-    const fail = (cause: unknown, name: string) => {
-      if (cause instanceof MessageRejection) {
-        refuse(cause.error);
-        return;
-      }
-      connection.report(audit.handlerFailed(cause, name));
-      sendError(MESSAGE_ERRORS.internal);
-    };
-    const reply = (value: unknown, name: string) => {
-      if (value === undefined || closing) return;
-      let text: string;
-      try {
-        text = JSON.stringify(value);
-      } catch (cause) {
-        fail(cause, name);
-        return;
-      }
-      connection.send(text);
-    };
-    /** Closes once the replies of messages already being handled are out (bounded wait). */
-    const closeAfterPending = (code: number, reason: string) => {
-      closing = true;
-      if (pending.size === 0) {
-        connection.close(code, reason);
-        return;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const flushed = new Promise<void>((resolveFlush) => {
-        timer = setTimeout(resolveFlush, closeFlushMs);
-        timer.unref();
-        void Promise.allSettled([...pending]).then(() => resolveFlush());
-      });
-      void flushed.then(() => {
-        clearTimeout(timer);
-        connection.close(code, reason);
-      });
-    };
-
-    const answer = (outcome: HandlerOutcome, name: string) => {
-      if (outcome.kind === 'value') reply(outcome.value, name);
-      else if (outcome.kind === 'rejected') refuse(outcome.error);
-      else {
-        connection.report(audit.handlerFailed(outcome.cause, name));
-        sendError(outcome.error);
-      }
-    };
-    const dispatch = (route: MessageRoute<unknown, Ctx>, payload: unknown, name: string) => {
-      const outcome = runMessageHandler(route, payload, connection.context);
-      if (!isThenable(outcome)) {
-        answer(outcome, name);
-        return;
-      }
-      // Replies are dropped once closing (reply() checks it); so are late failures.
-      const settled = outcome.then((late) => {
-        if (late.kind === 'value' || !closing) answer(late, name);
-      });
-      pending.add(settled);
-      void settled.finally(() => pending.delete(settled));
-    };
-
-    return {
-      get closing() {
-        return closing;
-      },
-      receive(data, isBinary) {
-        if (closing) return;
-        const checked = frames.check(data, isBinary);
-        if (!checked.ok) {
-          if (checked.action === 'reply') {
-            refuse(checked.error);
-            return;
-          }
-          connection.report(audit.messageRefused(checked.closeCode, connection.principal));
-          closeAfterPending(checked.closeCode, checked.reason);
-          return;
-        }
-        const decoded = codec.decode(checked.value);
-        if (!decoded.ok) {
-          refuse(decoded.error);
-          return;
-        }
-        const resolution = resolve(decoded.name, decoded.payload, connection.principal);
-        if (!resolution.ok) {
-          if (resolution.cause !== undefined) fail(resolution.cause, decoded.name);
-          else refuse(resolution.error);
-          return;
-        }
-        dispatch(resolution.route, resolution.payload, decoded.name);
-      },
-    };
-  }
+  const core: RouterCore<Ctx> = { codec, audit, limits, closeFlushMs, resolve, encodeError };
+  const connect = (connection: RouterConnection<Ctx>): ConnectionRouter =>
+    new RoutedConnection(core, connection);
 
   return Object.freeze({
     codec,

@@ -85,6 +85,8 @@ const TICKET_LIKE_RUN = /[A-Za-z0-9_-]{43,}/;
 const MAX_DECODINGS = 3;
 
 function decodeComponent(text: string, plusIsSpace: boolean): string {
+  // Nothing to decode (the common case): the text as it is.
+  if (!text.includes('%') && !(plusIsSpace && text.includes('+'))) return text;
   let current = plusIsSpace ? text.replace(/\+/g, ' ') : text;
   for (let round = 0; round < MAX_DECODINGS; round += 1) {
     let next: string;
@@ -100,7 +102,9 @@ function decodeComponent(text: string, plusIsSpace: boolean): string {
 }
 
 function carriesTicketLikeRun(text: string, plusIsSpace: boolean): boolean {
-  return TICKET_LIKE_RUN.test(text) || TICKET_LIKE_RUN.test(decodeComponent(text, plusIsSpace));
+  if (TICKET_LIKE_RUN.test(text)) return true;
+  const decoded = decodeComponent(text, plusIsSpace);
+  return decoded !== text && TICKET_LIKE_RUN.test(decoded);
 }
 
 function redactQueryPair(pair: string, queryParam: string): string {
@@ -128,10 +132,14 @@ function redactQueryPair(pair: string, queryParam: string): string {
 export function redactUrlForLog(url: string, queryParam: string = DEFAULTS.queryParam): string {
   const queryStart = url.indexOf('?');
   const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  const safePath = path
-    .split('/')
-    .map((segment) => (carriesTicketLikeRun(segment, false) ? REDACTED : segment))
-    .join('/');
+  // A run never spans a `/`: without one in the whole path (and nothing to decode), no segment has one.
+  const safePath =
+    !path.includes('%') && !TICKET_LIKE_RUN.test(path)
+      ? path
+      : path
+          .split('/')
+          .map((segment) => (carriesTicketLikeRun(segment, false) ? REDACTED : segment))
+          .join('/');
   if (queryStart === -1) return safePath;
   const query = url
     .slice(queryStart + 1)

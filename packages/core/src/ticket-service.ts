@@ -257,35 +257,28 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     context: RedeemContext,
     claim?: SlotClaim,
   ): Promise<RedeemResult<TClaims>> {
-    const result = await redeemOnce(ticket, context, foldsSlots ? claim : undefined);
-    if (result.ok) metrics.redeemed();
-    else metrics.refused(result.reason);
-    return result;
-  }
-
-  /** Takes the record (and, with a claim, a slot in the same store operation). */
-  async function take(key: string, claim: SlotClaim | undefined) {
-    if (claim === undefined || store.takeWithSlot === undefined)
-      return { record: await store.take(key), slot: undefined };
-    return store.takeWithSlot(key, claim);
-  }
-
-  async function redeemOnce(
-    ticket: string | undefined,
-    context: RedeemContext,
-    claim: SlotClaim | undefined,
-  ): Promise<RedeemResult<TClaims>> {
-    if (ticket === undefined || ticket === '') return { ok: false, reason: 'missing' };
-    if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return { ok: false, reason: 'malformed' };
-    const { record, slot } = await measured(metrics, 'take', () => take(ticketKey(ticket), claim));
-    if (record === undefined) return { ok: false, reason: 'unknown' };
+    if (ticket === undefined || ticket === '') return refused('missing');
+    if (typeof ticket !== 'string' || !isWellFormedTicket(ticket)) return refused('malformed');
+    const key = ticketKey(ticket);
+    // Takes the record (and, with a claim, a slot in the same store operation): one await.
+    let record: TicketRecord | undefined;
+    let slot: SlotAcquisition | undefined;
+    const slotClaim = foldsSlots ? claim : undefined;
+    if (slotClaim === undefined || store.takeWithSlot === undefined) {
+      record = await (metrics.enabled ? measured(metrics, 'take', () => store.take(key)) : store.take(key));
+    } else {
+      const takeWithSlot = store.takeWithSlot.bind(store, key, slotClaim);
+      ({ record, slot } = await (metrics.enabled ? measured(metrics, 'take', takeWithSlot) : takeWithSlot()));
+    }
+    if (record === undefined) return refused('unknown');
     const checked = checkRecord(record, context);
     if (checked !== undefined) {
       // Refused after the store took a slot with the ticket: give it back.
       if (slot?.ok === true)
-        releaseSlot(store.slotStore, { subject: record.subject, address: claim?.address });
-      return checked;
+        releaseSlot(store.slotStore, { subject: record.subject, address: slotClaim?.address });
+      return refused(checked);
     }
+    metrics.redeemed();
     return {
       ok: true,
       principal: {
@@ -298,21 +291,24 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     };
   }
 
+  /** A refusal, counted in the metrics. */
+  function refused(reason: TicketRefusalReason): Extract<RedeemResult<TClaims>, { ok: false }> {
+    metrics.refused(reason);
+    return { ok: false, reason };
+  }
+
   /** Why a taken record is refused (expired, bound elsewhere), or `undefined` when it is valid. */
-  function checkRecord(
-    record: TicketRecord,
-    context: RedeemContext,
-  ): Extract<RedeemResult<TClaims>, { ok: false }> | undefined {
-    if (clock() >= record.expiresAt) return { ok: false, reason: 'expired' };
+  function checkRecord(record: TicketRecord, context: RedeemContext): TicketRefusalReason | undefined {
+    if (clock() >= record.expiresAt) return 'expired';
     if (config.ipBinding !== undefined && record.ip !== undefined) {
       const presentedIp = normalizeIp(context.ip);
       if (presentedIp === undefined || !sameClientAddress(record.ip, presentedIp, config.ipBinding)) {
-        return { ok: false, reason: 'ip_mismatch' };
+        return 'ip_mismatch';
       }
     }
     if (config.bindOrigin && record.origin !== undefined) {
       const presentedOrigin = context.origin === undefined ? undefined : normalizeOrigin(context.origin);
-      if (presentedOrigin !== record.origin) return { ok: false, reason: 'origin_mismatch' };
+      if (presentedOrigin !== record.origin) return 'origin_mismatch';
     }
     return undefined;
   }

@@ -61,6 +61,7 @@ function compileTrust(trust: TrustProxy): (address: string, hop: number) => bool
  * const transport = createTransportPolicy({ trustProxy: 'loopback', requireSecure: true });
  */
 export function createTransportPolicy(options: TransportPolicyOptions = {}): TransportPolicy {
+  const trustsNoProxy = options.trustProxy === undefined || options.trustProxy === false;
   const trust = compileTrust(options.trustProxy ?? false);
   const requireSecure = options.requireSecure ?? false;
   if (typeof requireSecure !== 'boolean') throw new WsGateConfigError('requireSecure must be a boolean');
@@ -84,6 +85,10 @@ export function createTransportPolicy(options: TransportPolicyOptions = {}): Tra
     clientIp(request: HandshakeRequest): string | undefined {
       const peer = normalizeIp(request.remoteAddress);
       if (peer === undefined) return undefined;
+      // No proxy trusted, or no X-Forwarded-For to walk: the chain is the peer alone.
+      if (trustsNoProxy) return peer;
+      const forwardedFor = request.headers['x-forwarded-for'];
+      if (forwardedFor === undefined || forwardedFor === '') return peer;
       let chain: string[];
       try {
         // [peer, nearest proxy's client, ...]: ends at the first untrusted hop, the client.

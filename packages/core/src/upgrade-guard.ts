@@ -5,12 +5,71 @@ export interface UpgradeSocket {
   readonly destroyed: boolean;
   destroy(): void;
   once(event: 'close', listener: () => void): unknown;
+  /** Lets the guard stop listening once the upgrade completed (Node sockets have it). */
+  removeListener?(event: 'close', listener: () => void): unknown;
 }
 
 /** The guard of one upgrade request. */
 export interface UpgradeGuard {
   /** The upgrade became a WebSocket: the deadline no longer applies. */
   upgraded(): void;
+}
+
+/** Something taken for an upgrade in flight (a connection slot), given back if the client leaves first. */
+export interface UpgradeHold {
+  release(): void;
+}
+
+function expire(guard: UpgradeDeadline): void {
+  guard.expired();
+}
+
+/**
+ * The deadline of one upgrade: the socket is destroyed past it unless `upgraded()` came first.
+ * Until then it listens to the socket's `close` (to drop the timer, and give back what it holds);
+ * after, it keeps no reference to the socket.
+ */
+export class UpgradeDeadline implements UpgradeGuard {
+  #socket: UpgradeSocket | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #held: UpgradeHold | undefined;
+  readonly #onClose = (): void => {
+    const held = this.#held;
+    this.#end();
+    held?.release();
+  };
+
+  constructor(socket: UpgradeSocket, timeoutMs: number) {
+    this.#socket = socket;
+    this.#timer = setTimeout(expire, timeoutMs, this);
+    this.#timer.unref();
+    socket.once('close', this.#onClose);
+  }
+
+  /** Gives `hold` back if the socket closes before the upgrade completes. */
+  hold(hold: UpgradeHold): void {
+    if (this.#socket === undefined) return;
+    this.#held = hold;
+  }
+
+  upgraded(): void {
+    const socket = this.#socket;
+    this.#end();
+    socket?.removeListener?.('close', this.#onClose);
+  }
+
+  /** Past the deadline: the socket is destroyed (its `close` gives back what is held). */
+  expired(): void {
+    this.#timer = undefined;
+    this.#socket?.destroy();
+  }
+
+  #end(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#socket = undefined;
+    this.#held = undefined;
+  }
 }
 
 /**
@@ -20,10 +79,7 @@ export interface UpgradeGuard {
  * so without this such a socket stays open for ever.
  */
 export function guardUpgrade(socket: UpgradeSocket, timeoutMs: number): UpgradeGuard {
-  const deadline = setTimeout(() => socket.destroy(), timeoutMs);
-  deadline.unref();
-  socket.once('close', () => clearTimeout(deadline));
-  return { upgraded: () => clearTimeout(deadline) };
+  return new UpgradeDeadline(socket, timeoutMs);
 }
 
 /** A response still being written on a connection (Node keeps it as `socket._httpMessage`). */

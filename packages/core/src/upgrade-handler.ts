@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { AuditEvent } from './audit-events.js';
 import { handshakeRequestFrom } from './handshake-request.js';
 import { writeHttpRefusal, type RefusalAnswer } from './upgrade-decision.js';
-import { afterPendingResponse, guardUpgrade } from './upgrade-guard.js';
+import { afterPendingResponse, UpgradeDeadline } from './upgrade-guard.js';
 import type { UpgradeAcceptance, WsGate } from './wsgate.js';
 
 /** The part of a `ws` `WebSocketServer` that {@link handleUpgrade} drives. */
@@ -52,7 +52,7 @@ export function handleUpgrade<S extends UpgradedClient>(
     });
   };
   const upgrade = async (): Promise<void> => {
-    const guard = guardUpgrade(socket, gate.upgradeTimeoutMs);
+    const guard = new UpgradeDeadline(socket, gate.upgradeTimeoutMs);
     // Between the HTTP parser letting go of the socket and ws taking it, errors are ours.
     const onSocketError = (): void => void socket.destroy();
     socket.on('error', onSocketError);
@@ -71,7 +71,7 @@ export function handleUpgrade<S extends UpgradedClient>(
     }
     handlers.protocols.set(request, result.protocol);
     // ws answers a broken handshake itself and never calls back: the slot is freed on close then.
-    socket.once('close', () => result.reservation.release());
+    guard.hold(result.reservation);
     server.handleUpgrade(request, socket, head, (client) => {
       guard.upgraded();
       handlers.accepted(client, result, request);

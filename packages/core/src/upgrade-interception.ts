@@ -6,21 +6,28 @@ import type { HandshakeInspection } from './handshake-authorizer.js';
 import { handshakeRequestFrom, type HandshakeRequest } from './handshake-request.js';
 import {
   afterPendingResponse,
-  guardUpgrade,
   redactRequestForLog,
-  type UpgradeGuard,
+  UpgradeDeadline,
+  type UpgradeHold,
 } from './upgrade-guard.js';
 import { writeHttpRefusal, type RefusalAnswer } from './upgrade-decision.js';
 
-const kInspection = Symbol('wsgate.handshake-inspection');
-const kGuard = Symbol('wsgate.upgrade-guard');
+const kUpgrade = Symbol('wsgate.upgrade');
 
-type InspectedRequest = IncomingMessage & { [kInspection]?: HandshakeInspection; [kGuard]?: UpgradeGuard };
+/** What the interception keeps on an upgrade request until it becomes a WebSocket (then nothing). */
+interface UpgradeState {
+  inspection: HandshakeInspection | undefined;
+  deadline: UpgradeDeadline | undefined;
+}
+
+type InspectedRequest = IncomingMessage & { [kUpgrade]?: UpgradeState | undefined };
 
 /** What {@link interceptUpgrades} needs of the gate (a `WsGate` has it). */
 export interface InspectingGate {
   readonly queryParam: string;
   readonly upgradeTimeoutMs: number;
+  /** Whether the gate drains (when absent, `drainRefusal` is asked on every upgrade). */
+  readonly draining?: boolean;
   inspectHandshake(request: HandshakeRequest): HandshakeInspection;
   drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 }
@@ -31,7 +38,9 @@ export interface UpgradeInterception {
   readonly relay: EventEmitter;
   /** The inspection made when the upgrade arrived (what authorization needs). */
   inspectionOf(request: IncomingMessage): HandshakeInspection;
-  /** The upgrade became a WebSocket: its deadline no longer applies. */
+  /** Gives `hold` (a connection slot) back if the client leaves before the upgrade completes. */
+  holdUntilUpgraded(request: IncomingMessage, hold: UpgradeHold): void;
+  /** The upgrade became a WebSocket: its deadline no longer applies, nothing of it is kept. */
   upgraded(request: IncomingMessage): void;
   /** Stops listening to the HTTP server. */
   stop(): void;
@@ -53,30 +62,37 @@ export function interceptUpgrades(
 ): UpgradeInterception {
   const relay = new EventEmitter();
   const inspect = (request: InspectedRequest): void => {
-    if (request[kInspection] !== undefined) return;
-    request[kInspection] = gate.inspectHandshake(handshakeRequestFrom(request));
+    const state = request[kUpgrade];
+    if (state?.inspection !== undefined) return;
+    const inspection = gate.inspectHandshake(handshakeRequestFrom(request));
+    if (state === undefined) request[kUpgrade] = { inspection, deadline: undefined };
+    else state.inspection = inspection;
     redactRequestForLog(request, gate.queryParam);
   };
   // Requests that reach the relay without passing the server listener (`injectWS`) are inspected here.
   relay.prependListener('upgrade', inspect);
+  const dispatch = (request: InspectedRequest, socket: Duplex, head: Buffer): void => {
+    if (socket.destroyed) return;
+    // Draining (the app is closing): core's 503, before the framework's router answers its own.
+    const draining = gate.draining === false ? undefined : gate.drainRefusal(handshakeRequestFrom(request));
+    if (draining?.kind === 'http') {
+      report(draining.audit);
+      writeHttpRefusal(socket, draining.status, draining.body, draining.headers);
+      return;
+    }
+    try {
+      inspect(request);
+      relay.emit('upgrade', request, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  };
   const onUpgrade = (request: InspectedRequest, socket: Duplex, head: Buffer): void => {
-    request[kGuard] = guardUpgrade(socket, gate.upgradeTimeoutMs);
-    afterPendingResponse(socket, () => {
-      if (socket.destroyed) return;
-      // Draining (the app is closing): core's 503, before the framework's router answers its own.
-      const draining = gate.drainRefusal(handshakeRequestFrom(request));
-      if (draining?.kind === 'http') {
-        report(draining.audit);
-        writeHttpRefusal(socket, draining.status, draining.body, draining.headers);
-        return;
-      }
-      try {
-        inspect(request);
-        relay.emit('upgrade', request, socket, head);
-      } catch {
-        socket.destroy();
-      }
-    });
+    request[kUpgrade] = {
+      inspection: undefined,
+      deadline: new UpgradeDeadline(socket, gate.upgradeTimeoutMs),
+    };
+    afterPendingResponse(socket, () => dispatch(request, socket, head));
   };
   server.on('upgrade', onUpgrade);
   // Plain requests carry no ticket to read, but a client may put one in any URL: never logged.
@@ -85,8 +101,14 @@ export function interceptUpgrades(
   return {
     relay,
     inspectionOf: (request) =>
-      (request as InspectedRequest)[kInspection] ?? gate.inspectHandshake(handshakeRequestFrom(request)),
-    upgraded: (request) => (request as InspectedRequest)[kGuard]?.upgraded(),
+      (request as InspectedRequest)[kUpgrade]?.inspection ??
+      gate.inspectHandshake(handshakeRequestFrom(request)),
+    holdUntilUpgraded: (request, hold) => (request as InspectedRequest)[kUpgrade]?.deadline?.hold(hold),
+    upgraded: (request) => {
+      const inspected = request as InspectedRequest;
+      inspected[kUpgrade]?.deadline?.upgraded();
+      inspected[kUpgrade] = undefined;
+    },
     stop: () => {
       server.removeListener('upgrade', onUpgrade);
       server.removeListener('request', onRequest);

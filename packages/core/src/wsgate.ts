@@ -15,6 +15,7 @@ import {
   type ConnectionRegistry,
   type ConnectionReservation,
 } from './connection-registry.js';
+import { isThenable } from './connection-slot-store.js';
 import { createConnectionSlots, resolveConnectionLimits, type ConnectionLimits } from './connection-slots.js';
 import {
   createConnectionSupervisor,
@@ -455,7 +456,8 @@ export function createWsGate<TClaims extends TicketClaims = TicketClaims>(
     }
     let reserved;
     try {
-      reserved = await slots.reserve(result.principal, result.clientIp);
+      const reserving = slots.reserve(result.principal, result.clientIp);
+      reserved = isThenable(reserving) ? await reserving : reserving;
     } catch (error) {
       return refuse(
         'SERVICE_UNAVAILABLE',

@@ -72,6 +72,36 @@ describe('connection registry', () => {
     expect(registry.size).toBe(0);
   });
 
+  it('follows a subject from one connection to several and back, in order', () => {
+    const registry = createConnectionRegistry<FakeConnection>();
+    const [x, y, z, w] = ['x', 'y', 'z', 'w'].map((name) => new FakeConnection(name)) as [
+      FakeConnection,
+      FakeConnection,
+      FakeConnection,
+      FakeConnection,
+    ];
+    const names = () => registry.connectionsOf('dana').map((socket) => socket.name);
+    const offX = registry.add({ subject: 'dana', sessionId: 's' }, x);
+    const offY = registry.add({ subject: 'dana', sessionId: 's' }, y);
+    const offZ = registry.add({ subject: 'dana', sessionId: 's' }, z);
+    expect(names()).toEqual(['x', 'y', 'z']);
+    offX();
+    offZ();
+    expect(names()).toEqual(['y']);
+    const offW = registry.add({ subject: 'dana', sessionId: 's' }, w);
+    expect(names()).toEqual(['y', 'w']);
+    // The same connection added twice is held once.
+    const offWAgain = registry.add({ subject: 'dana', sessionId: 's' }, w);
+    expect(names()).toEqual(['y', 'w']);
+    expect(registry.revokeSession('s')).toBe(2);
+    offY();
+    offW();
+    offWAgain();
+    expect(names()).toEqual([]);
+    expect(registry.revokeSubject('dana')).toBe(0);
+    expect(registry.size).toBe(0);
+  });
+
   it('keeps closing the other sockets when one close throws', () => {
     const registry = createConnectionRegistry();
     const closed: string[] = [];

@@ -27,6 +27,30 @@ describe('normalizeOrigin / parseOrigin', () => {
       origin: 'https://app.example.com:8443',
     });
   });
+
+  it('answers the same for a value seen before, past its memory of values and for long ones', () => {
+    const policy = createOriginPolicy({ allow: ['https://*.example.com'] });
+    const first = parseOrigin('HTTPS://App.Example.com');
+    expect(parseOrigin('HTTPS://App.Example.com')).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // More distinct origins than it remembers, twice over, each still answered on its own.
+    for (let round = 0; round < 2; round += 1) {
+      for (let index = 0; index < 600; index += 1) {
+        expect(policy.check(`https://Tenant-${index}.example.com:443`)).toEqual({
+          ok: true,
+          origin: `https://tenant-${index}.example.com`,
+        });
+        expect(policy.check(`https://tenant-${index}.example.org`)).toEqual({
+          ok: false,
+          reason: 'not_allowed',
+        });
+      }
+    }
+    const long = `https://${'a'.repeat(300)}.example.com`;
+    expect(normalizeOrigin(long)).toBe(long);
+    expect(normalizeOrigin(long)).toBe(long);
+    expect(normalizeOrigin(`${long}/`)).toBeUndefined();
+  });
 });
 
 describe('exact origins', () => {

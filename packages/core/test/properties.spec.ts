@@ -213,6 +213,43 @@ describe('IP normalisation properties', () => {
     );
   });
 
+  it('answers as ipaddr.js does for every spelling, with or without its fast path for canonical IPv4', () => {
+    /** The normalisation through ipaddr.js alone (what normalizeIp did before its fast path). */
+    const reference = (address: string): string | undefined => {
+      if (address === '') return undefined;
+      const withoutZone = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
+      if (!ipaddr.isValid(withoutZone)) return undefined;
+      try {
+        return ipaddr.process(withoutZone).toString();
+      } catch {
+        return undefined;
+      }
+    };
+    const same = (value: string): void => {
+      expect(normalizeIp(value)).toBe(reference(value));
+    };
+    const mapped = (value: string): void => same(`::ffff:${value}`);
+    for (const generator of [
+      fc.ipV4(),
+      fc.ipV4Extended(),
+      fc.stringMatching(/^[0-9.]{1,18}$/),
+      fc.stringMatching(/^[0-9a-fA-FxX:.%]{1,24}$/),
+    ]) {
+      fc.assert(fc.property(generator, same), { numRuns: 1_000 });
+      fc.assert(fc.property(generator, mapped), { numRuns: 1_000 });
+    }
+    for (const value of [
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.',
+      '1..3.4',
+    ])
+      same(value);
+  });
+
   it('gives every spelling of an IPv6 address the same form', () => {
     fc.assert(
       fc.property(fc.ipV6(), (ip) => {

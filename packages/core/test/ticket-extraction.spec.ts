@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   extractTicket,
@@ -125,7 +126,64 @@ describe('offeredSubprotocols', () => {
   });
 });
 
+/** redactUrlForLog as it was before its fast paths (segment by segment, always decoding): the oracle. */
+function referenceRedaction(url: string, queryParam = 'ticket'): string {
+  const run = /[A-Za-z0-9_-]{43,}/;
+  const decode = (text: string, plusIsSpace: boolean) => {
+    let current = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+    for (let round = 0; round < 3; round += 1) {
+      let next: string;
+      try {
+        next = decodeURIComponent(current);
+      } catch {
+        return current;
+      }
+      if (next === current) return current;
+      current = next;
+    }
+    return current;
+  };
+  const carries = (text: string, plus: boolean) => run.test(text) || run.test(decode(text, plus));
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const safePath = path
+    .split('/')
+    .map((segment) => (carries(segment, false) ? '[redacted]' : segment))
+    .join('/');
+  if (queryStart === -1) return safePath;
+  const query = url
+    .slice(queryStart + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals === -1 ? pair : pair.slice(0, equals);
+      const value = equals === -1 ? '' : pair.slice(equals + 1);
+      if (carries(name, true)) return '[redacted]=[redacted]';
+      if (decode(name, true) === queryParam || carries(value, true)) return `${name}=[redacted]`;
+      return pair;
+    })
+    .join('&');
+  return `${safePath}?${query}`;
+}
+
 describe('redactUrlForLog', () => {
+  it('redacts exactly as the segment-by-segment reading does, for any URL', () => {
+    // URLs made of the characters that matter: base64url runs, separators, escapes, `+`.
+    const piece = fc.oneof(
+      fc.constantFrom('/', '?', '&', '=', '#', ';', '+', '%', '%2', '%25', '%41', '%2F', '%3D', '%26', '%2B'),
+      fc.constantFrom('ticket', 'ti%63ket', 'tic+ket', 'TICKET', T, U, 'A'.repeat(42), 'A'.repeat(21)),
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,50}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const url = `/${pieces.join('')}`;
+        expect(redactUrlForLog(url)).toBe(referenceRedaction(url));
+        expect(redactUrlForLog(url, 't')).toBe(referenceRedaction(url, 't'));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('redacts only the ticket parameter', () => {
     expect(redactUrlForLog(`/ws?room=x&ticket=${T}&lang=en`)).toBe('/ws?room=x&ticket=[redacted]&lang=en');
   });

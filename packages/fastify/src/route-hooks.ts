@@ -10,15 +10,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { logAudit } from './audit-log.js';
 import type { RouteMessaging } from './route-messages.js';
+import { MessageContext, RequestContext } from './socket-contexts.js';
 import type { WsGateClaims, WsGateMessageContext } from './types.js';
 
-const kAcceptance = Symbol('wsgate.acceptance');
-const kRefusal = Symbol('wsgate.refusal');
+const kDecision = Symbol('wsgate.upgrade-decision');
 
-type MarkedRequest = IncomingMessage & {
-  [kAcceptance]?: UpgradeAcceptance<WsGateClaims>;
-  [kRefusal]?: Extract<RefusalAnswer, { kind: 'close' }>;
-};
+/** What the `onRequest` hook decided, for the handler (cleared there: nothing of it stays with the socket). */
+type UpgradeDecision = UpgradeAcceptance<WsGateClaims> | Extract<RefusalAnswer, { kind: 'close' }>;
+
+type MarkedRequest = IncomingMessage & { [kDecision]?: UpgradeDecision | undefined };
+
+function acceptanceOf(request: MarkedRequest): UpgradeAcceptance<WsGateClaims> | undefined {
+  const decision = request[kDecision];
+  return decision !== undefined && 'ok' in decision ? decision : undefined;
+}
 
 /** A @fastify/websocket route handler. */
 export type WebsocketHandler = (
@@ -40,16 +45,14 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
       inspection: interception.inspectionOf(raw),
     });
     if (result.ok) {
-      raw[kAcceptance] = result;
+      raw[kDecision] = result;
       // Client gone before the upgrade completed: give the connection slot back at once.
-      // (A synthetic request from injectWS may carry a plain `{ remoteAddress }` as its socket.)
-      if (typeof raw.socket?.once === 'function')
-        raw.socket.once('close', () => result.reservation.release());
+      interception.holdUntilUpgraded(raw, result.reservation);
       return;
     }
     const answer = gate.answerRefusal(result);
     logAudit(request.log, answer.audit);
-    if (answer.kind === 'close') raw[kRefusal] = answer;
+    if (answer.kind === 'close') raw[kDecision] = answer;
     else await reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
 
@@ -66,32 +69,18 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
       request: FastifyRequest,
     ) {
       const raw = request.raw as MarkedRequest;
-      const refusal = raw[kRefusal];
-      if (refusal !== undefined) {
-        socket.close(refusal.closeCode, refusal.reason);
+      const decision = raw[kDecision] as UpgradeDecision;
+      raw[kDecision] = undefined;
+      if (!('ok' in decision)) {
+        socket.close(decision.closeCode, decision.reason);
         return;
       }
-      const acceptance = raw[kAcceptance] as UpgradeAcceptance<WsGateClaims>;
-      const admitted = gate.openWebSocket<WsGateMessageContext>(acceptance, socket, {
+      const admitted = gate.openWebSocket<WsGateMessageContext>(decision, socket, {
         report: (event) => logAudit(request.log, event),
         router: messaging.kind === 'routed' ? messaging.router : undefined,
-        context: (connection) => ({
-          socket,
-          request,
-          get principal() {
-            return connection.principal;
-          },
-          send: (frame) => send(socket, frame),
-        }),
+        context: (connection) => new MessageContext(connection, socket, request, send),
       });
-      request.wsgate = {
-        get principal() {
-          return admitted.principal;
-        },
-        clientIp: acceptance.clientIp,
-        origin: acceptance.origin,
-        send,
-      };
+      request.wsgate = new RequestContext(admitted, decision, send);
       return handler.call(this, socket, request);
     };
   }
@@ -103,6 +92,6 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
     send,
     /** The subprotocol to select (`ws`'s `handleProtocols`). */
     selectProtocol: (offered: Set<string>, request: IncomingMessage) =>
-      gate.selectSubprotocol(offered, (request as MarkedRequest)[kAcceptance]?.protocol),
+      gate.selectSubprotocol(offered, acceptanceOf(request as MarkedRequest)?.protocol),
   };
 }

@@ -75,6 +75,35 @@ describe('logging', () => {
     expect(events.filter((event) => event === 'wsgate.upgrade_refused')).toHaveLength(4);
   });
 
+  it('logs accept and close with the session hash (never the session id), and nothing below its level', async () => {
+    const info = logCollector();
+    const app = await buildTestApp({ fastify: { logger: { level: 'info', stream: info.stream } } });
+    const socket = await openOk(`${wsUrl(app)}?ticket=${await requestTicket(app, { session: 'sid-1234' })}`);
+    await nextMessage(socket);
+    socket.close();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const expected = app.wsgate.gate.audit.sessionRef('sid-1234');
+    await app.close();
+    const records = info.records().filter((record) => String(record['event']).startsWith('wsgate.'));
+    const accepted = records.find((record) => record['event'] === 'wsgate.upgrade_accepted');
+    const closed = records.find((record) => record['event'] === 'wsgate.close');
+    expect(accepted).toMatchObject({ subject: 'alice', session: expected, ip: '127.0.0.1' });
+    expect(closed).toMatchObject({ subject: 'alice', session: expected, code: 1005 });
+    expect(expected).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(info.lines.join('\n')).not.toContain('sid-1234');
+
+    const warn = logCollector();
+    const quiet = await buildTestApp({ fastify: { logger: { level: 'warn', stream: warn.stream } } });
+    const other = await openOk(
+      `${wsUrl(quiet)}?ticket=${await requestTicket(quiet, { session: 'sid-5678' })}`,
+    );
+    await nextMessage(other);
+    other.close();
+    await new Promise((resolve) => other.once('close', resolve));
+    await quiet.close();
+    expect(warn.records().filter((record) => String(record['event']).startsWith('wsgate.'))).toEqual([]);
+  });
+
   it('logs a plain HTTP request carrying a ticket with the ticket redacted', async () => {
     const log = logCollector();
     const app = await buildTestApp({ fastify: { logger: { level: 'info', stream: log.stream } } });

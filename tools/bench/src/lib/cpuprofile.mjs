@@ -33,8 +33,11 @@ function shortLocation(url, lineNumber) {
   return `${trimmed}:${lineNumber + 1}`;
 }
 
-/** Reads a .cpuprofile and returns `{ busyMs, byPackage, topSelf, ours }`. */
-export function summarizeCpuProfile(file, { top = 25 } = {}) {
+/**
+ * Busy time of a .cpuprofile (idle excluded), in µs: in total, by package (self) and by function
+ * (`name\turl\tline` keys; self and inclusive, a recursive function counted once per sample).
+ */
+export function profileTimes(file) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map();
@@ -65,12 +68,25 @@ export function summarizeCpuProfile(file, { top = 25 } = {}) {
       inclusive.set(ancestorKey, (inclusive.get(ancestorKey) ?? 0) + delta);
     }
   }
+  return { busyUs, byPackage, self, inclusive };
+}
+
+/** A function key of {@link profileTimes} as `{ function, package, location }`. */
+export function describeFunction(key) {
+  const [fn, url, line] = key.split('\t');
+  return {
+    function: fn,
+    package: packageOf(url, fn),
+    location: url === '' ? '' : shortLocation(url, Number(line)),
+  };
+}
+
+/** Reads a .cpuprofile and returns `{ busyMs, byPackage, topSelf, ours }`. */
+export function summarizeCpuProfile(file, { top = 25 } = {}) {
+  const { busyUs, byPackage, self, inclusive } = profileTimes(file);
   const describe = (key, selfUs, totalUs) => {
-    const [fn, url, line] = key.split('\t');
     return {
-      function: fn,
-      package: packageOf(url, fn),
-      location: url === '' ? '' : shortLocation(url, Number(line)),
+      ...describeFunction(key),
       selfMs: Math.round(selfUs / 100) / 10,
       selfShare: selfUs / busyUs,
       totalMs: Math.round(totalUs / 100) / 10,
@@ -98,7 +114,14 @@ const percent = (share) => `${(share * 100).toFixed(1)}%`;
 
 /** The summary as text. */
 export function formatCpuProfileSummary(title, summary) {
-  const lines = [`== ${title}: ${summary.busyMs} ms busy (idle excluded)`, '-- by package (self time)'];
+  const perUnit =
+    summary.units > 0
+      ? `, ${summary.units} units: ${((summary.busyMs * 1000) / summary.units).toFixed(1)} µs profiled busy and ${summary.cpuPerUnitUs.toFixed(1)} µs process CPU per unit`
+      : '';
+  const lines = [
+    `== ${title}: ${summary.busyMs} ms busy (idle excluded)${perUnit}`,
+    '-- by package (self time)',
+  ];
   for (const entry of summary.byPackage.slice(0, 15))
     lines.push(`  ${percent(entry.share).padStart(6)}  ${entry.package}`);
   lines.push('-- top functions by self time');

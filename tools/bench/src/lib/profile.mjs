@@ -26,6 +26,12 @@ export async function runProfile(ctx) {
   const summaries = {};
   for (const stackId of stacks) {
     const name = `${kind}-${stackId}.cpuprofile`;
+    // Handshakes (or messages) and server CPU of the profiled windows: the profile per unit.
+    const units = { count: 0, serverCpuUs: 0 };
+    const count = (window) => {
+      units.count += window.count;
+      units.serverCpuUs += window.serverCpuUs;
+    };
     const server = await ctx.startServer(stackId);
     ctx.servers.set(stackId, server);
     try {
@@ -43,7 +49,8 @@ export async function runProfile(ctx) {
           batches.push(ticketed ? await server.rpc.call('issue', { n: perWindow }, 60_000) : undefined);
         }
         await server.rpc.call('profileStart', { intervalUs: 100 });
-        for (const batch of batches) await ctx.handshakeWindow(ctx, stackId, level, settings.windowMs, batch);
+        for (const batch of batches)
+          count(await ctx.handshakeWindow(ctx, stackId, level, settings.windowMs, batch));
       } else {
         const tickets = STACKS[stackId].tickets ? await server.rpc.call('issue', { n: level }) : undefined;
         await worker.call(
@@ -54,7 +61,7 @@ export async function runProfile(ctx) {
         await ctx.messageWindow(ctx, stackId, level, settings.warmupMs);
         await server.rpc.call('profileStart', { intervalUs: 100 });
         for (let index = 0; index < windows; index += 1)
-          await ctx.messageWindow(ctx, stackId, level, settings.windowMs);
+          count(await ctx.messageWindow(ctx, stackId, level, settings.windowMs));
       }
       await server.rpc.call('profileStop', { file: join(dir, name) }, 120_000);
       if (kind === 'messages') await worker.call('closeAll', { set: `${stackId}@${level}` }, 60_000);
@@ -63,7 +70,11 @@ export async function runProfile(ctx) {
       await ctx.stopServer(server.rpc);
     }
     if (!readdirSync(dir).includes(name)) throw new Error(`no profile written at ${join(dir, name)}`);
-    const summary = summarizeCpuProfile(join(dir, name));
+    const summary = {
+      ...summarizeCpuProfile(join(dir, name)),
+      units: units.count,
+      cpuPerUnitUs: units.count > 0 ? units.serverCpuUs / units.count : null,
+    };
     summaries[stackId] = summary;
     writeFileSync(join(dir, `${kind}-${stackId}.summary.json`), `${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(`\n${formatCpuProfileSummary(`${stackId}, ${kind} @${level}`, summary)}\n`);
