@@ -164,6 +164,9 @@ async function round(phase) {
       map.set(ticket, { subject: 'u', ip: '127.0.0.1', origin: ORIGIN, expiresAt: Date.now() + 30_000 });
       tickets.push(ticket);
     }
+  } else if (phase === 'intercept') {
+    // Interception never redeems: tickets of the right shape, not issued (they would pile up in the store).
+    tickets = Array.from({ length: N }, () => randomBytes(32).toString('base64url'));
   } else {
     tickets = await issue(N);
   }
