@@ -25,9 +25,10 @@ function expire(guard: UpgradeDeadline): void {
 }
 
 /**
- * The deadline of one upgrade: the socket is destroyed past it unless `upgraded()` came first.
- * Until then it listens to the socket's `close` (to drop the timer, and give back what it holds);
- * after, it keeps no reference to the socket.
+ * The deadline of one upgrade: the socket is destroyed past it unless `upgraded()` came first,
+ * and what it holds is given back. Until then it listens to the socket's `close` (to drop the
+ * timer, and give back what it holds at once) unless told to stop; after, it keeps no reference
+ * to the socket.
  */
 export class UpgradeDeadline implements UpgradeGuard {
   #socket: UpgradeSocket | undefined;
@@ -46,10 +47,23 @@ export class UpgradeDeadline implements UpgradeGuard {
     socket.once('close', this.#onClose);
   }
 
-  /** Gives `hold` back if the socket closes before the upgrade completes. */
+  /** Gives `hold` back if the socket closes before the upgrade completes (at once if it already has). */
   hold(hold: UpgradeHold): void {
-    if (this.#socket === undefined) return;
+    if (this.#socket === undefined || this.#socket.destroyed) {
+      hold.release();
+      return;
+    }
     this.#held = hold;
+  }
+
+  /**
+   * Stops listening to the socket's `close`; the deadline still applies and still gives back
+   * what is held. For an adapter whose upgrade completes right after its last check: a listener
+   * still attached when `ws` adds its own would grow the socket's listener array to ~20 slots,
+   * kept for the connection's whole life (~150 B per idle connection).
+   */
+  stopWatchingClose(): void {
+    this.#socket?.removeListener?.('close', this.#onClose);
   }
 
   upgraded(): void {
@@ -58,10 +72,14 @@ export class UpgradeDeadline implements UpgradeGuard {
     socket?.removeListener?.('close', this.#onClose);
   }
 
-  /** Past the deadline: the socket is destroyed (its `close` gives back what is held). */
+  /** Past the deadline: the socket is destroyed and what is held given back. */
   expired(): void {
-    this.#timer = undefined;
-    this.#socket?.destroy();
+    const socket = this.#socket;
+    const held = this.#held;
+    this.#end();
+    socket?.removeListener?.('close', this.#onClose);
+    socket?.destroy();
+    held?.release();
   }
 
   #end(): void {

@@ -12,15 +12,11 @@ import {
 } from './upgrade-guard.js';
 import { writeHttpRefusal, type RefusalAnswer } from './upgrade-decision.js';
 
-const kUpgrade = Symbol('wsgate.upgrade');
-
 /** What the interception keeps on an upgrade request until it becomes a WebSocket (then nothing). */
 interface UpgradeState {
   inspection: HandshakeInspection | undefined;
   deadline: UpgradeDeadline | undefined;
 }
-
-type InspectedRequest = IncomingMessage & { [kUpgrade]?: UpgradeState | undefined };
 
 /** What {@link interceptUpgrades} needs of the gate (a `WsGate` has it). */
 export interface InspectingGate {
@@ -38,7 +34,11 @@ export interface UpgradeInterception {
   readonly relay: EventEmitter;
   /** The inspection made when the upgrade arrived (what authorization needs). */
   inspectionOf(request: IncomingMessage): HandshakeInspection;
-  /** Gives `hold` (a connection slot) back if the client leaves before the upgrade completes. */
+  /**
+   * Gives `hold` (a connection slot) back if the upgrade does not complete: at once when the
+   * client is already gone, else when its deadline passes. Call it after the last check, right
+   * before the framework completes the upgrade (it stops listening to the socket's `close`).
+   */
   holdUntilUpgraded(request: IncomingMessage, hold: UpgradeHold): void;
   /** The upgrade became a WebSocket: its deadline no longer applies, nothing of it is kept. */
   upgraded(request: IncomingMessage): void;
@@ -61,17 +61,20 @@ export function interceptUpgrades(
   report: (event: AuditEvent) => void,
 ): UpgradeInterception {
   const relay = new EventEmitter();
-  const inspect = (request: InspectedRequest): void => {
-    const state = request[kUpgrade];
+  // Kept beside the request, not on it: a property added to the request would stay in its
+  // property storage for the connection's whole life (the framework keeps the request).
+  const upgrades = new WeakMap<IncomingMessage, UpgradeState>();
+  const inspect = (request: IncomingMessage): void => {
+    const state = upgrades.get(request);
     if (state?.inspection !== undefined) return;
     const inspection = gate.inspectHandshake(handshakeRequestFrom(request));
-    if (state === undefined) request[kUpgrade] = { inspection, deadline: undefined };
+    if (state === undefined) upgrades.set(request, { inspection, deadline: undefined });
     else state.inspection = inspection;
     redactRequestForLog(request, gate.queryParam);
   };
   // Requests that reach the relay without passing the server listener (`injectWS`) are inspected here.
   relay.prependListener('upgrade', inspect);
-  const dispatch = (request: InspectedRequest, socket: Duplex, head: Buffer): void => {
+  const dispatch = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (socket.destroyed) return;
     // Draining (the app is closing): core's 503, before the framework's router answers its own.
     const draining = gate.draining === false ? undefined : gate.drainRefusal(handshakeRequestFrom(request));
@@ -87,11 +90,11 @@ export function interceptUpgrades(
       socket.destroy();
     }
   };
-  const onUpgrade = (request: InspectedRequest, socket: Duplex, head: Buffer): void => {
-    request[kUpgrade] = {
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    upgrades.set(request, {
       inspection: undefined,
       deadline: new UpgradeDeadline(socket, gate.upgradeTimeoutMs),
-    };
+    });
     afterPendingResponse(socket, () => dispatch(request, socket, head));
   };
   server.on('upgrade', onUpgrade);
@@ -101,13 +104,20 @@ export function interceptUpgrades(
   return {
     relay,
     inspectionOf: (request) =>
-      (request as InspectedRequest)[kUpgrade]?.inspection ??
-      gate.inspectHandshake(handshakeRequestFrom(request)),
-    holdUntilUpgraded: (request, hold) => (request as InspectedRequest)[kUpgrade]?.deadline?.hold(hold),
+      upgrades.get(request)?.inspection ?? gate.inspectHandshake(handshakeRequestFrom(request)),
+    holdUntilUpgraded: (request, hold) => {
+      const deadline = upgrades.get(request)?.deadline;
+      if (deadline === undefined) {
+        // Not intercepted (`injectWS`): nothing bounds the upgrade, give the slot back if it never attaches.
+        if (request.socket?.destroyed === true) hold.release();
+        return;
+      }
+      deadline.hold(hold);
+      deadline.stopWatchingClose();
+    },
     upgraded: (request) => {
-      const inspected = request as InspectedRequest;
-      inspected[kUpgrade]?.deadline?.upgraded();
-      inspected[kUpgrade] = undefined;
+      upgrades.get(request)?.deadline?.upgraded();
+      upgrades.delete(request);
     },
     stop: () => {
       server.removeListener('upgrade', onUpgrade);
