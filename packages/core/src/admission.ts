@@ -10,7 +10,7 @@ import type {
 import type { RawFrame } from './frame-check.js';
 import { CloseCode } from './close-codes.js';
 import { DRAIN_CLOSE_REASON, type DrainPhase } from './drain.js';
-import type { MessageRouter, RouterConnection } from './message-router.js';
+import type { ConnectionRouter, MessageRouter, RouterConnection } from './message-router.js';
 import type { Principal } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 
@@ -118,7 +118,10 @@ export function admitConnection<TClaims extends TicketClaims>(
   return admitted;
 }
 
-/** The parts of a `ws` WebSocket that {@link admitWebSocket} wires. */
+/**
+ * The parts of a `ws` WebSocket that {@link admitWebSocket} wires; its listeners are called with
+ * the socket as `this`, as an `EventEmitter` does.
+ */
 export interface AdmittableWebSocket {
   readonly readyState: number;
   ping(): void;
@@ -151,6 +154,28 @@ class WebSocketConnection implements GatedConnection {
   }
 }
 
+// The listeners of admitted sockets are shared functions that find their connection by the
+// socket they are called on (`ws` calls listeners with the socket as `this`): an idle connection
+// then holds two map entries rather than a closure per event and the scopes they keep.
+const admittedSockets = new WeakMap<object, AdmittedConnection<TicketClaims>>();
+const routedSockets = new WeakMap<object, ConnectionRouter>();
+
+function onAdmittedPong(this: object): void {
+  admittedSockets.get(this)?.pong();
+}
+
+// `ws` emits `close` once.
+function onAdmittedClose(this: object, code: number): void {
+  const admitted = admittedSockets.get(this);
+  admittedSockets.delete(this);
+  routedSockets.delete(this);
+  admitted?.closed(code);
+}
+
+function onRoutedMessage(this: object, data: RawFrame, isBinary: boolean): void {
+  routedSockets.get(this)?.receive(data, isBinary);
+}
+
 /** {@link admitConnection} for a `ws` WebSocket (the Fastify and NestJS adapters): events wired. */
 export function admitWebSocket<TClaims extends TicketClaims>(
   parts: AdmissionParts<TClaims>,
@@ -159,9 +184,9 @@ export function admitWebSocket<TClaims extends TicketClaims>(
   report: (event: AuditEvent) => void,
 ): AdmittedConnection<TClaims> {
   const admitted = admitConnection(parts, acceptance, new WebSocketConnection(socket), report);
-  socket.on('pong', () => admitted.pong());
-  // `ws` emits `close` once: a plain listener (no `once` wrapper kept per socket).
-  socket.on('close', (code) => admitted.closed(code));
+  admittedSockets.set(socket, admitted);
+  socket.on('pong', onAdmittedPong);
+  socket.on('close', onAdmittedClose);
   return admitted;
 }
 
@@ -235,7 +260,8 @@ export function openWebSocket<TClaims extends TicketClaims, Ctx>(
     const routed = router.connect(
       new SocketRouterConnection(admitted, socket, parts.supervisor, options.report, context),
     );
-    socket.on('message', (data, isBinary) => routed.receive(data, isBinary));
+    routedSockets.set(socket, routed);
+    socket.on('message', onRoutedMessage);
   }
   return admitted;
 }

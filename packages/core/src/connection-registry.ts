@@ -29,6 +29,8 @@ export type ReservationResult<C extends ClosableConnection = ClosableConnection>
 export interface ConnectionRegistry<C extends ClosableConnection = ClosableConnection> {
   /** Registers a connection; returns the function that unregisters it (call it on close). */
   add(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C): () => void;
+  /** Unregisters a connection registered with `principal` (as the function `add` returned; at most once). */
+  remove(principal: Pick<Principal, 'subject' | 'sessionId'>, connection: C): void;
   /**
    * Closes every connection opened from `sessionId` with 4401. Returns how many were closed (a
    * connection already being closed by the registry is not closed, nor counted, again).
@@ -132,7 +134,7 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
     return closed;
   };
 
-  return {
+  const registry: ConnectionRegistry<C> = {
     add(principal, connection) {
       all.add(connection);
       addTo(bySubject, principal.subject, connection);
@@ -141,14 +143,17 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       return () => {
         if (!registered) return;
         registered = false;
-        all.delete(connection);
-        removeFrom(bySubject, principal.subject, connection);
-        if (principal.sessionId !== undefined) removeFrom(bySession, principal.sessionId, connection);
-        if (all.size === 0 && emptied !== undefined) {
-          emptied.resolve();
-          emptied = undefined;
-        }
+        registry.remove(principal, connection);
       };
+    },
+    remove(principal, connection) {
+      if (!all.delete(connection)) return;
+      removeFrom(bySubject, principal.subject, connection);
+      if (principal.sessionId !== undefined) removeFrom(bySession, principal.sessionId, connection);
+      if (all.size === 0 && emptied !== undefined) {
+        emptied.resolve();
+        emptied = undefined;
+      }
     },
     revokeSession(sessionId, reason = DEFAULTS.revocationReasons.session) {
       const closed = closeEach(entriesOf(bySession.get(sessionId)), CloseCode.Unauthorized, reason);
@@ -190,4 +195,5 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       return all.size;
     },
   };
+  return registry;
 }

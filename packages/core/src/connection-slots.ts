@@ -85,6 +85,9 @@ class SlotReservation<C extends ClosableConnection> implements ConnectionReserva
   readonly #slot: ConnectionSlot;
   #state: 'reserved' | 'attached' | 'released' = 'reserved';
   #timer: NodeJS.Timeout | undefined;
+  /** The attached connection, until it is detached. */
+  #connection: C | undefined;
+  #detach: (() => void) | undefined;
 
   constructor(
     shared: SlotReservations<C>,
@@ -108,14 +111,19 @@ class SlotReservation<C extends ClosableConnection> implements ConnectionReserva
     this.#state = 'attached';
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const unregister = registry.add(this.#principal, connection);
-    let attached = true;
-    return () => {
-      if (!attached) return;
-      attached = false;
-      unregister();
-      releaseSlot(store, slot);
-    };
+    // Removed by `#detachConnection` (the function `add` returns is not kept: one closure less per connection).
+    registry.add(this.#principal, connection);
+    this.#connection = connection;
+    return (this.#detach ??= this.#detachConnection.bind(this));
+  }
+
+  /** Unregisters the attached connection and gives its slot back (once). */
+  #detachConnection(): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    this.#connection = undefined;
+    this.#shared.registry.remove(this.#principal, connection);
+    releaseSlot(this.#shared.store, this.#slot);
   }
 
   release(): void {

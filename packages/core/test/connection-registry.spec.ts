@@ -102,6 +102,24 @@ describe('connection registry', () => {
     expect(registry.size).toBe(0);
   });
 
+  it('removes a connection through remove() as through the function add returned, once', async () => {
+    const registry = createConnectionRegistry<FakeConnection>();
+    const principal = { subject: 'erin', sessionId: 's-erin' };
+    const [a, b] = [new FakeConnection('a'), new FakeConnection('b')];
+    const offA = registry.add(principal, a);
+    registry.add(principal, b);
+    registry.remove(principal, b);
+    registry.remove(principal, b);
+    expect(registry.connectionsOf('erin').map((socket) => socket.name)).toEqual(['a']);
+    expect(registry.revokeSession('s-erin')).toBe(1);
+    const emptied = registry.whenEmpty();
+    offA();
+    offA();
+    await emptied;
+    expect(registry.size).toBe(0);
+    expect(registry.revokeSubject('erin')).toBe(0);
+  });
+
   it('keeps closing the other sockets when one close throws', () => {
     const registry = createConnectionRegistry();
     const closed: string[] = [];

@@ -13,15 +13,15 @@ import type { RouteMessaging } from './route-messages.js';
 import { MessageContext, RequestContext } from './socket-contexts.js';
 import type { WsGateClaims, WsGateMessageContext } from './types.js';
 
-const kDecision = Symbol('wsgate.upgrade-decision');
-
 /** What the `onRequest` hook decided, for the handler (cleared there: nothing of it stays with the socket). */
 type UpgradeDecision = UpgradeAcceptance<WsGateClaims> | Extract<RefusalAnswer, { kind: 'close' }>;
 
-type MarkedRequest = IncomingMessage & { [kDecision]?: UpgradeDecision | undefined };
+// What the `onRequest` hook decided, by request (beside it, not on it: a property added to the
+// request would stay in its property storage for the connection's whole life).
+const decisions = new WeakMap<IncomingMessage, UpgradeDecision>();
 
-function acceptanceOf(request: MarkedRequest): UpgradeAcceptance<WsGateClaims> | undefined {
-  const decision = request[kDecision];
+function acceptanceOf(request: IncomingMessage): UpgradeAcceptance<WsGateClaims> | undefined {
+  const decision = decisions.get(request);
   return decision !== undefined && 'ok' in decision ? decision : undefined;
 }
 
@@ -39,20 +39,20 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
   /** `onRequest` of a WebSocket route: the whole handshake check, before any socket exists. */
   async function authorizeUpgrade(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.ws) return;
-    const raw = request.raw as MarkedRequest;
+    const raw = request.raw;
     // The request was redacted on arrival: authorize with what was read from it then.
     const result = await gate.authorizeUpgrade(handshakeRequestFrom(raw), {
       inspection: interception.inspectionOf(raw),
     });
     if (result.ok) {
-      raw[kDecision] = result;
+      decisions.set(raw, result);
       // Client gone before the upgrade completed: give the connection slot back at once.
       interception.holdUntilUpgraded(raw, result.reservation);
       return;
     }
     const answer = gate.answerRefusal(result);
     logAudit(request.log, answer.audit);
-    if (answer.kind === 'close') raw[kDecision] = answer;
+    if (answer.kind === 'close') decisions.set(raw, answer);
     else await reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
 
@@ -68,15 +68,16 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
       socket: WebSocket,
       request: FastifyRequest,
     ) {
-      const raw = request.raw as MarkedRequest;
-      const decision = raw[kDecision] as UpgradeDecision;
-      raw[kDecision] = undefined;
+      const raw = request.raw;
+      const decision = decisions.get(raw) as UpgradeDecision;
+      decisions.delete(raw);
       if (!('ok' in decision)) {
         socket.close(decision.closeCode, decision.reason);
         return;
       }
       const admitted = gate.openWebSocket<WsGateMessageContext>(decision, socket, {
-        report: (event) => logAudit(request.log, event),
+        // Bound rather than a closure: a closure here would keep this whole scope for the socket's life.
+        report: logAudit.bind(undefined, request.log),
         router: messaging.kind === 'routed' ? messaging.router : undefined,
         context: (connection) => new MessageContext(connection, socket, request, send),
       });
@@ -92,6 +93,6 @@ export function createRouteHooks(gate: WsGate<WsGateClaims>, interception: Upgra
     send,
     /** The subprotocol to select (`ws`'s `handleProtocols`). */
     selectProtocol: (offered: Set<string>, request: IncomingMessage) =>
-      gate.selectSubprotocol(offered, acceptanceOf(request as MarkedRequest)?.protocol),
+      gate.selectSubprotocol(offered, acceptanceOf(request)?.protocol),
   };
 }
