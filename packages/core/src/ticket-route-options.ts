@@ -55,6 +55,12 @@ function limit(
   });
 }
 
+/** Options of version 1's ticket routes and what replaced them. */
+const REPLACED_OPTIONS: Readonly<Record<string, string>> = {
+  throttle: 'perSession', // @wsgate/nestjs 1: { limit, ttl }
+  rateLimit: 'perSession and ticketRoute.perAddress', // @wsgate/fastify 1: @fastify/rate-limit's { max, timeWindow }
+};
+
 /**
  * Reads, defaults and validates the ticket route settings of any adapter, once. Throws
  * `WsGateConfigError` naming the bad option.
@@ -63,6 +69,12 @@ export function resolveTicketRoute<A extends (...args: never[]) => unknown>(
   settings: TicketRouteSettings<A>,
 ): ResolvedTicketRoute<A> {
   const given = optionsObject('ticketRoute', settings);
+  // Version 1's names: refused, so that an app that still passes them is not left on the defaults.
+  for (const [replaced, now] of Object.entries(REPLACED_OPTIONS))
+    if (replaced in given)
+      throw new WsGateConfigError(
+        `ticketRoute.${replaced} is gone: use ticketRoute.${now} ({ max, windowMs })`,
+      );
   const defaults = DEFAULTS.ticketRoute;
   const path = nonEmptyString('ticketRoute.path', given.path, defaults.path);
   if (!ROUTE_PATH.test(path))

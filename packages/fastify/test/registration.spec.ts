@@ -46,6 +46,17 @@ describe('registration', () => {
       /ticketRoute\.perSession/,
     ],
     [
+      "version 1's ticketRoute.rateLimit (gone: it would leave the route on the defaults)",
+      {
+        origins: { allow: [ALLOWED_ORIGIN] },
+        ticketRoute: {
+          authenticate,
+          rateLimit: { max: 5, timeWindow: 60_000 },
+        } as unknown as WsGatePluginOptions['ticketRoute'],
+      },
+      /ticketRoute\.rateLimit is gone: use ticketRoute\.perSession and ticketRoute\.perAddress/,
+    ],
+    [
       'websocket.maxPayload larger than messages.maxBytes',
       {
         origins: { allow: [ALLOWED_ORIGIN] },

@@ -156,6 +156,16 @@ describe('WsGateModule', () => {
         { origins: { allow: [ORIGIN] }, ticketRoute: { authenticate: () => null, perSession: { max: 0 } } },
       ],
       [
+        "version 1's ticketRoute.throttle (gone: it would leave the route on the defaults)",
+        {
+          origins: { allow: [ORIGIN] },
+          ticketRoute: {
+            authenticate: () => null,
+            throttle: { limit: 5, ttl: 60_000 },
+          } as WsGateModuleOptions['ticketRoute'],
+        },
+      ],
+      [
         'missing authenticate',
         { origins: { allow: [ORIGIN] }, ticketRoute: {} as WsGateModuleOptions['ticketRoute'] },
       ],
