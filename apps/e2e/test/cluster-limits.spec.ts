@@ -116,6 +116,9 @@ describe.each(SAMPLES)('%s: limits shared by two instances through Redis', (samp
 
   it('counts refused presentations of one address on both instances: past the limit, both answer 429', async () => {
     const address = '127.0.0.5';
+    const refusedBefore = [instanceA(), instanceB()].map(
+      (instance) => instance.events('wsgate.upgrade_refused').length,
+    );
     for (let index = 0; index < MAX_REFUSALS; index += 1) {
       const unknown = randomBytes(32).toString('base64url');
       const instance = index % 2 === 0 ? instanceA() : instanceB();
@@ -125,6 +128,16 @@ describe.each(SAMPLES)('%s: limits shared by two instances through Redis', (samp
         unknown,
       );
     }
+    // Every refusal above is in each instance's log before the next one is looked for there
+    // (a line still on its way would otherwise be read as the refusal past the limit).
+    await instanceA().waitForEvents(
+      'wsgate.upgrade_refused',
+      refusedBefore[0]! + Math.ceil(MAX_REFUSALS / 2),
+    );
+    await instanceB().waitForEvents(
+      'wsgate.upgrade_refused',
+      refusedBefore[1]! + Math.floor(MAX_REFUSALS / 2),
+    );
     for (const instance of [instanceA(), instanceB()]) {
       const unknown = randomBytes(32).toString('base64url');
       const present = () => openSocket(instance, { ...presentTicket(unknown), localAddress: address });
