@@ -32,7 +32,7 @@ export async function runProfile(ctx) {
       units.count += window.count;
       units.serverCpuUs += window.serverCpuUs;
     };
-    const server = await ctx.startServer(stackId);
+    const server = await ctx.startServer(stackId, { redisUrl: ctx.redisUrl });
     ctx.servers.set(stackId, server);
     try {
       log(
@@ -104,7 +104,7 @@ async function profileMemory(ctx, dir) {
   const connections = Math.min(settings.memoryConnections, 2_000);
   const deltas = {};
   for (const stackId of PROFILED_STACKS) {
-    const server = await ctx.startServer(stackId);
+    const server = await ctx.startServer(stackId, { redisUrl: ctx.redisUrl });
     const set = `heap:${stackId}`;
     const issue = (n) =>
       stackId === 'wsgate-fastify' ? server.rpc.call('issue', { n }, 60_000) : Promise.resolve(undefined);
