@@ -161,6 +161,7 @@ export {
   nonNegativeInteger,
   oneOf,
   optionalFunction,
+  onlyKnownOptions,
   optionsObject,
   positiveInteger,
   positiveNumber,

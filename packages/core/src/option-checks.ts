@@ -79,3 +79,15 @@ export function optionsObject<T extends object>(name: string, value: T | undefin
     throw new WsGateConfigError(`${name} must be an object`);
   return value;
 }
+
+/**
+ * Refuses keys of an options object that are not options (a misspelt or removed option would
+ * otherwise be ignored in silence).
+ */
+export function onlyKnownOptions(name: string, given: object, known: readonly string[]): void {
+  for (const key of Object.keys(given))
+    if (!known.includes(key))
+      throw new WsGateConfigError(
+        `${name}: ${key} is not an option (${known.length === 0 ? 'none are' : `known: ${known.join(', ')}`})`,
+      );
+}

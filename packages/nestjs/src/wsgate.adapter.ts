@@ -2,7 +2,15 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { WsGateConfigError, type AuditEvent, type MessageRouter, type UpgradeAcceptance } from '@wsgate/core';
+import {
+  booleanOption,
+  onlyKnownOptions,
+  optionsObject,
+  WsGateConfigError,
+  type AuditEvent,
+  type MessageRouter,
+  type UpgradeAcceptance,
+} from '@wsgate/core';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { logAuditEvent } from './audit-log.js';
@@ -76,9 +84,11 @@ export class WsGateAdapter extends WsAdapter {
     options: WsGateAdapterOptions = {},
   ) {
     super(app);
-    if (options === null || typeof options !== 'object')
-      throw new WsGateConfigError('WsGateAdapter options must be an object');
-    this.adapterOptions = Object.freeze({ logRefusals: options.logRefusals ?? true });
+    const given = optionsObject('WsGateAdapter options', options);
+    onlyKnownOptions('WsGateAdapter options', given, ['logRefusals']);
+    this.adapterOptions = Object.freeze({
+      logRefusals: booleanOption('WsGateAdapter options.logRefusals', given.logRefusals, true),
+    });
   }
 
   /** Creates a gateway's `ws` server from @wsgate's `ws`, with core's limits and subprotocol selection. */

@@ -208,6 +208,17 @@ describe('WsGateModule', () => {
     });
   });
 
+  it("refuses WsGateAdapter options it does not have (WsAdapter's messageParser) and a non-boolean logRefusals", async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [RawGateway] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    expect(() => new WsGateAdapter(app, { messageParser: () => undefined } as never)).toThrow(
+      /WsGateAdapter options: messageParser is not an option \(known: logRefusals\)/,
+    );
+    expect(() => new WsGateAdapter(app, { logRefusals: 'no' as never })).toThrow(WsGateConfigError);
+    expect(() => new WsGateAdapter(app, { logRefusals: false })).not.toThrow();
+    await app.close().catch(() => undefined);
+  });
+
   it('WsGateAdapter without WsGateModule fails the boot with WSGATE_MODULE_MISSING', async () => {
     const moduleRef = await Test.createTestingModule({ providers: [RawGateway] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });

@@ -146,6 +146,10 @@ describe('WsGateIoAdapter boot', () => {
     await expect(app.init()).rejects.toThrow(/WsGateIoAdapter: connectionStateRecovery/);
     await app.close().catch(() => undefined);
     expect(() => new WsGateIoAdapter(app, { polling: 'yes' as never })).toThrow(WsGateConfigError);
+    // An option IoAdapter or a misspelling would take: refused, not ignored.
+    expect(() => new WsGateIoAdapter(app, { pollling: true } as never)).toThrow(
+      /WsGateIoAdapter options: pollling is not an option \(known: logRefusals, polling\)/,
+    );
   });
 });
 

@@ -1,7 +1,14 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { WsGateConfigError, type AuditEvent, type Principal } from '@wsgate/core';
+import {
+  booleanOption,
+  onlyKnownOptions,
+  optionsObject,
+  WsGateConfigError,
+  type AuditEvent,
+  type Principal,
+} from '@wsgate/core';
 import {
   listenerEvents,
   sendEventError,
@@ -92,12 +99,12 @@ export class WsGateIoAdapter extends IoAdapter {
     options: WsGateIoAdapterOptions = {},
   ) {
     super(app);
-    if (options === null || typeof options !== 'object')
-      throw new WsGateConfigError('WsGateIoAdapter options must be an object');
-    const { logRefusals = true, polling = false } = options;
-    if (typeof logRefusals !== 'boolean' || typeof polling !== 'boolean')
-      throw new WsGateConfigError('WsGateIoAdapter: logRefusals and polling must be booleans');
-    this.adapterOptions = Object.freeze({ logRefusals, polling });
+    const given = optionsObject('WsGateIoAdapter options', options);
+    onlyKnownOptions('WsGateIoAdapter options', given, ['logRefusals', 'polling']);
+    this.adapterOptions = Object.freeze({
+      logRefusals: booleanOption('WsGateIoAdapter options.logRefusals', given.logRefusals, true),
+      polling: booleanOption('WsGateIoAdapter options.polling', given.polling, false),
+    });
   }
 
   /** Creates a gateway's server or namespace, and remembers which handlers its events go to. */
