@@ -4,6 +4,7 @@
 // crashes. Flags: --quick (~1 min), --only=handshake,messages,tickets,memory, --rounds=N,
 // --connections=N (memory scenario), --stacks=a,b (only these server stacks), --profile=handshake|messages|tickets|memory,
 // --profile-stacks=A,B (handshake and messages profiles; default wsgate-fastify,fastify-bare),
+// --profile-loops=N (client loops of the handshake profile; default 32),
 // --update-docs, --out=FILE.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -69,7 +70,7 @@ function parseOptions(argv) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null)
       throw new Error(
-        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --stacks= --profile= --profile-stacks= --update-docs --out=)`,
+        `unknown argument ${arg} (flags: --quick --only= --rounds= --connections= --stacks= --profile= --profile-stacks= --profile-loops= --update-docs --out=)`,
       );
     flags.set(match[1], match[2] ?? true);
   }
@@ -90,6 +91,7 @@ function parseOptions(argv) {
     stacks: new Set(stacks),
     profile: flags.has('profile') ? String(flags.get('profile')) : undefined,
     profileStacks: flags.has('profile-stacks') ? String(flags.get('profile-stacks')).split(',') : undefined,
+    profileLoops: flags.has('profile-loops') ? Math.max(1, Number(flags.get('profile-loops'))) : 32,
     updateDocs: flags.has('update-docs'),
     out: flags.has('out') ? String(flags.get('out')) : join(benchRoot, 'results', 'latest.json'),
   };
@@ -651,6 +653,7 @@ async function main() {
         ...ctx,
         kind: options.profile,
         stacks: options.profileStacks,
+        loops: options.profileLoops,
         startServer,
         stopServer,
         handshakeWindow,

@@ -22,7 +22,7 @@ export async function runProfile(ctx) {
   if (kind === 'memory') return profileMemory(ctx, dir);
   if (kind === 'tickets') return profileTickets(ctx, dir);
   const windows = settings.quick ? 3 : 5;
-  const level = kind === 'handshake' ? 32 : 50;
+  const level = kind === 'handshake' ? ctx.loops : 50;
   const summaries = {};
   for (const stackId of stacks) {
     const name = `${kind}-${stackId}.cpuprofile`;
