@@ -57,6 +57,27 @@ return 1
 );
 
 /**
+ * The take of a ticket, shared by the take scripts: GET and DEL atomically, and the member leaves
+ * its subject's set, whose name is read from the record. Returns the value (false when there is
+ * none) and the record's subject (nil when the record has no string `subject`: the value is still
+ * taken, the set left alone).
+ */
+const TAKE_TICKET_FUNCTION = `
+local function takeTicket(key, subjectSets, member)
+  local value = redis.call('GET', key)
+  if not value then
+    return false, nil
+  end
+  redis.call('DEL', key)
+  local ok, record = pcall(cjson.decode, value)
+  if ok and type(record) == 'table' and type(record.subject) == 'string' then
+    redis.call('ZREM', subjectSets .. record.subject, member)
+    return value, record.subject
+  end
+  return value, nil
+end`;
+
+/**
  * Take-once in one round trip: GET and DEL atomically (the semantics of `GETDEL`, on every
  * Redis version with `EVAL`), and the member leaves its subject's set, whose name is read from
  * the record itself. A record that is not JSON with a string `subject` is still taken (the
@@ -67,18 +88,9 @@ return 1
  */
 export const TAKE_TICKET_SCRIPT = script(
   'take-ticket',
-  `
-local value = redis.call('GET', KEYS[1])
-if not value then
-  return false
-end
-redis.call('DEL', KEYS[1])
-local ok, record = pcall(cjson.decode, value)
-if ok and type(record) == 'table' and type(record.subject) == 'string' then
-  redis.call('ZREM', ARGV[1] .. record.subject, ARGV[2])
-end
-return value
-`.trim(),
+  `${TAKE_TICKET_FUNCTION}
+local value = takeTicket(KEYS[1], ARGV[1], ARGV[2])
+return value`.trim(),
 );
 
 /**
@@ -176,17 +188,15 @@ return acquireSlot(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 export const TAKE_TICKET_WITH_SLOT_SCRIPT = script(
   'take-ticket-with-slot',
   `${ACQUIRE_SLOT_FUNCTION}
-local value = redis.call('GET', KEYS[1])
+${TAKE_TICKET_FUNCTION}
+local value, subject = takeTicket(KEYS[1], ARGV[1], ARGV[2])
 if not value then
   return false
 end
-redis.call('DEL', KEYS[1])
-local ok, record = pcall(cjson.decode, value)
-if not (ok and type(record) == 'table' and type(record.subject) == 'string') then
+if not subject then
   return { value, -1 }
 end
-redis.call('ZREM', ARGV[1] .. record.subject, ARGV[2])
-return { value, acquireSlot(KEYS[2], KEYS[3], ARGV[3], ARGV[4], 's:' .. record.subject, ARGV[5], ARGV[6], ARGV[7], ARGV[8]) }`,
+return { value, acquireSlot(KEYS[2], KEYS[3], ARGV[3], ARGV[4], 's:' .. subject, ARGV[5], ARGV[6], ARGV[7], ARGV[8]) }`,
 );
 
 /**
