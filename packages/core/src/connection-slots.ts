@@ -87,7 +87,6 @@ class SlotReservation<C extends ClosableConnection> implements ConnectionReserva
   #timer: NodeJS.Timeout | undefined;
   /** The attached connection, until it is detached. */
   #connection: C | undefined;
-  #detach: (() => void) | undefined;
 
   constructor(
     shared: SlotReservations<C>,
@@ -114,7 +113,7 @@ class SlotReservation<C extends ClosableConnection> implements ConnectionReserva
     // Removed by `#detachConnection` (the function `add` returns is not kept: one closure less per connection).
     registry.add(this.#principal, connection);
     this.#connection = connection;
-    return (this.#detach ??= this.#detachConnection.bind(this));
+    return this.#detachConnection.bind(this);
   }
 
   /** Unregisters the attached connection and gives its slot back (once). */
