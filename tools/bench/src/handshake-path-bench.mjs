@@ -22,6 +22,7 @@ import {
   messageSchemas,
   ORIGIN,
 } from './lib/protocol.mjs';
+import { benchTickets } from './lib/ticket-stores.mjs';
 
 const args = new Map(
   process.argv.slice(2).map((arg) => {
@@ -87,21 +88,8 @@ function fakeWebSocket() {
   return ws;
 }
 
-async function issue(n) {
-  const list = new Array(n);
-  for (let index = 0; index < n; index += 1) {
-    const subject = `user-${String(index).padStart(6, '0')}`;
-    const { ticket } = await gate.tickets.issue({
-      subject,
-      sessionId: `s-${subject}`,
-      claims: { roles: ['user'] },
-      ip: '127.0.0.1',
-      origin: ORIGIN,
-    });
-    list[index] = ticket;
-  }
-  return list;
-}
+/** Issues tickets as the bench's servers do (unique subjects, the bench's IP and Origin). */
+const { issue } = benchTickets(gate.tickets);
 
 const server = new EventEmitter();
 const interception = interceptUpgrades(server, gate, report);
