@@ -4,6 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import {
   booleanOption,
+  coalesceHandshakeWrites,
   onlyKnownOptions,
   optionsObject,
   WsGateConfigError,
@@ -122,6 +123,8 @@ export class WsGateAdapter extends WsAdapter {
       throw error;
     }
     Object.assign(wsServer, { path });
+    // The 101 and the first frames (a welcome, a refusal's close) leave in one write.
+    coalesceHandshakeWrites(wsServer);
     const routes = this.app.get<symbol, GatewayRoutes>(WSGATE_GATEWAY_ROUTES, { strict: false });
     wsServer[kServer] = {
       router: createGatewayRouter(gate, codec, routes.handlersAt({ port, path }), dispatchToNest),
