@@ -27,14 +27,8 @@ export async function registerTicketRoute(
   route: NonNullable<WsGatePluginConfig['ticketRoute']>,
 ): Promise<void> {
   await fastify.register(async function wsgateTicketRoute(child) {
-    await child.register(fastifyRateLimit, {
-      ...route.rateLimitStore,
-      global: false,
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: context.statusCode,
-        error: 'RATE_LIMITED',
-      }),
-    });
+    // Its 429 reaches the error handler below, which answers core's RATE_LIMITED.
+    await child.register(fastifyRateLimit, { ...route.rateLimitStore, global: false });
     const perSession =
       route.perSession === false
         ? undefined
