@@ -4,7 +4,7 @@ import { SocketContext, UpgradeContext, type Principal } from '../src/index.js';
 /** A connection whose principal a session re-check replaces (as an admitted connection's). */
 function connectionOf(subject: string) {
   const connection: { principal: Principal } = {
-    principal: { subject, sessionId: undefined, claims: { roles: ['user'] } } as Principal,
+    principal: { subject, sessionId: undefined, claims: { roles: ['user'] }, issuedAt: 0 },
   };
   return connection;
 }
@@ -18,7 +18,7 @@ describe('UpgradeContext', () => {
     });
     expect(context.principal.subject).toBe('alice');
     expect([context.clientIp, context.origin]).toEqual(['127.0.0.1', 'https://app.example.com']);
-    connection.principal = { ...connection.principal, claims: { roles: ['admin'] } } as Principal;
+    connection.principal = { ...connection.principal, claims: { roles: ['admin'] } };
     expect(context.principal.claims).toEqual({ roles: ['admin'] });
   });
 });
@@ -39,7 +39,7 @@ describe('SocketContext', () => {
     ]);
     expect(context.send).toBe(send);
     expect(socket).toBe('socket-1');
-    connection.principal = { ...connection.principal, subject: 'bob' } as Principal;
+    connection.principal = { ...connection.principal, subject: 'bob' };
     expect(context.principal).toBe(connection.principal);
   });
 });
