@@ -15,6 +15,7 @@ export {
   type AuditLevel,
   type AuditOptions,
 } from './audit-events.js';
+export { writeAuditEvent, type LevelLogger } from './audit-log.js';
 export { systemClock, type Clock } from './clock.js';
 export { CloseCode } from './close-codes.js';
 export {
@@ -45,6 +46,7 @@ export {
   type SupervisionOptions,
 } from './connection-supervisor.js';
 export { DEFAULTS } from './defaults.js';
+export { deferAdmission, type AdmittedUpgrade, type DeferredAdmission } from './deferred-admission.js';
 export { DRAIN_CLOSE_REASON, type DrainOptions, type DrainPhase, type DrainResult } from './drain.js';
 export {
   emptyPayloadValidator,
@@ -90,6 +92,7 @@ export {
   type SessionBinding,
   type SessionRequestAcceptance,
 } from './handshake-authorizer.js';
+export { SocketContext, UpgradeContext, type PrincipalSource } from './handler-contexts.js';
 export { errorCodeForStatus } from './http-errors.js';
 export {
   handshakeRequestFrom,

@@ -1,7 +1,4 @@
-import { wsgateFastify } from './plugin.js';
-
-export { wsgateFastify };
-export default wsgateFastify;
+export { wsgateFastify, wsgateFastify as default } from './plugin.js';
 export { defineMessages } from './define-messages.js';
 export {
   FST_WSGATE_INVALID_MESSAGES,

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
-import { coalesceHandshakeWrites, handshakeRequestFrom, interceptUpgrades } from '@wsgate/core';
+import {
+  coalesceHandshakeWrites,
+  handshakeRequestFrom,
+  interceptUpgrades,
+  writeAuditEvent,
+} from '@wsgate/core';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -10,11 +15,10 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
-import { logAudit } from './audit-log.js';
 import { FST_WSGATE_WEBSOCKET_ALREADY_REGISTERED } from './errors.js';
 import { resolvePluginOptions, type WebSocketServerOptions, type WsGatePluginOptions } from './options.js';
 import { createRouteHooks, type WebsocketHandler } from './route-hooks.js';
-import { compileRouteMessaging } from './route-messages.js';
+import { compileRouteRouter } from './route-messages.js';
 import { registerTicketRoute } from './ticket-route.js';
 import type { WsGateDecorator, WsGateRequestContext } from './types.js';
 
@@ -30,7 +34,7 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
 
   // The ticket is out of the request before Fastify (and its request log) sees it, and every
   // upgrade ends as a WebSocket or a destroyed socket (see interceptUpgrades).
-  const interception = interceptUpgrades(fastify.server, gate, (event) => logAudit(fastify.log, event));
+  const interception = interceptUpgrades(fastify.server, gate, writeAuditEvent.bind(undefined, fastify.log));
   fastify.addHook('onClose', async () => interception.stop());
   // Before @fastify/websocket's own preClose (which closes sockets without a code): 503 to new
   // upgrades, 1012 to open sockets, within drain.delayMs + drain.timeoutMs.
@@ -48,11 +52,11 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
     }
     const routeConfig = route.config?.wsgate;
     if (routeConfig === false) return;
-    const messaging = compileRouteMessaging(gate, route.url, routeConfig);
+    const router = compileRouteRouter(gate, route.url, routeConfig);
     route.onRequest = [hooks.authorizeUpgrade, ...asHookArray(route.onRequest)];
     route.handler = hooks.wrapHandler(
       route.handler as unknown as WebsocketHandler,
-      messaging,
+      router,
     ) as unknown as RouteOptions['handler'];
   });
 
@@ -65,7 +69,7 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
     },
     // Errors on an open socket are the client's (a frame over the limit): one info line, no stack.
     errorHandler(error: Error & { code?: string }, socket: WebSocket, request: FastifyRequest) {
-      logAudit(request.log, gate.audit.socketError(error.code));
+      writeAuditEvent(request.log, gate.audit.socketError(error.code));
       socket.terminate();
     },
   });

@@ -1,12 +1,16 @@
 import fastifyRateLimit from '@fastify/rate-limit';
-import { handshakeRequestFrom, type RequestRateLimiter, type WsGate } from '@wsgate/core';
+import { handshakeRequestFrom, writeAuditEvent, type RequestRateLimiter, type WsGate } from '@wsgate/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { logAudit } from './audit-log.js';
 import type { WsGatePluginConfig } from './options.js';
 import type { WsGateClaims } from './types.js';
 
 const kSessionKey = Symbol('wsgate.ticket-rate-key');
 type KeyedRequest = FastifyRequest & { [kSessionKey]?: string };
+
+/** A limit of core's (`{ max, windowMs }`) as @fastify/rate-limit takes it. */
+function rateLimitOf(limit: { readonly max: number; readonly windowMs: number }) {
+  return { max: limit.max, timeWindow: limit.windowMs };
+}
 
 /**
  * Registers the ready-made `POST` ticket route in its own encapsulated context, with its own
@@ -23,20 +27,13 @@ export async function registerTicketRoute(
   route: NonNullable<WsGatePluginConfig['ticketRoute']>,
 ): Promise<void> {
   await fastify.register(async function wsgateTicketRoute(child) {
-    await child.register(fastifyRateLimit, {
-      ...route.rateLimitStore,
-      global: false,
-      errorResponseBuilder: (_request, context) => ({
-        statusCode: context.statusCode,
-        error: 'RATE_LIMITED',
-      }),
-    });
+    // Its 429 reaches the error handler below, which answers core's RATE_LIMITED.
+    await child.register(fastifyRateLimit, { ...route.rateLimitStore, global: false });
     const perSession =
       route.perSession === false
         ? undefined
         : child.createRateLimit({
-            max: route.perSession.max,
-            timeWindow: route.perSession.windowMs,
+            ...rateLimitOf(route.perSession),
             keyGenerator: (request) => (request as KeyedRequest)[kSessionKey] ?? '',
           });
     const limiterFor = (request: FastifyRequest): RequestRateLimiter | undefined =>
@@ -55,26 +52,19 @@ export async function registerTicketRoute(
 
     child.setErrorHandler((error: { statusCode?: number }, request, reply) => {
       const answer = gate.answerFailedTicketRequest(error.statusCode, error);
-      logAudit(request.log, answer.audit);
+      writeAuditEvent(request.log, answer.audit);
       return reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
     child.post(
       route.path,
-      {
-        config: {
-          rateLimit:
-            route.perAddress === false
-              ? false
-              : { max: route.perAddress.max, timeWindow: route.perAddress.windowMs },
-        },
-      },
+      { config: { rateLimit: route.perAddress === false ? false : rateLimitOf(route.perAddress) } },
       async (request: FastifyRequest, reply: FastifyReply) => {
         const answer = await gate.answerTicketRequest(
           handshakeRequestFrom(request.raw),
           () => route.authenticate(request),
           { perSession: limiterFor(request) },
         );
-        logAudit(request.log, answer.audit);
+        writeAuditEvent(request.log, answer.audit);
         return reply.code(answer.status).headers(answer.headers).send(answer.body);
       },
     );

@@ -128,9 +128,11 @@ describe('ticket route', () => {
   it('guards against unauthenticated floods per client address, in front of authenticate', async () => {
     const authenticate = vi.fn(() => null);
     const app = await routeApp({ authenticate, perAddress: { max: 5, windowMs: 60_000 } });
-    const statuses = [];
-    for (let index = 0; index < 7; index += 1) statuses.push((await postTicket(app)).statusCode);
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const responses = [];
+    for (let index = 0; index < 7; index += 1) responses.push(await postTicket(app));
+    expect(responses.map((response) => response.statusCode)).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect(responses[6]?.json()).toEqual({ error: 'RATE_LIMITED' });
+    expect(responses[6]?.headers['cache-control']).toBe('no-store');
     expect(authenticate).toHaveBeenCalledTimes(5);
   });
 
