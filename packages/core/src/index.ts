@@ -263,7 +263,12 @@ export {
   type TrustProxy,
 } from './transport-policy.js';
 export type { ValidatedType, ValidationIssue, ValidationResult, Validator } from './validator.js';
-export { interceptUpgrades, type InspectingGate, type UpgradeInterception } from './upgrade-interception.js';
+export {
+  interceptUpgrades,
+  type CompletingServer,
+  type InspectingGate,
+  type UpgradeInterception,
+} from './upgrade-interception.js';
 export {
   handleUpgrade,
   type UpgradedClient,

@@ -11,6 +11,7 @@ import {
   type UpgradeHold,
 } from './upgrade-guard.js';
 import { writeHttpRefusal, type RefusalAnswer } from './upgrade-decision.js';
+import { coalesceHandshakeWrites, type HandshakeHeadersEmitter } from './handshake-coalescing.js';
 
 /** What the interception keeps on an upgrade request until it becomes a WebSocket (then nothing). */
 interface UpgradeState {
@@ -28,6 +29,14 @@ export interface InspectingGate {
   drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 }
 
+/** The `ws` server that completes the intercepted upgrades (e.g. `fastify.websocketServer`). */
+export interface CompletingServer extends HandshakeHeadersEmitter {
+  /** Listens to `ws`'s `connection` event: an upgrade became a WebSocket. */
+  on(event: 'connection', listener: (socket: unknown, request: IncomingMessage) => void): unknown;
+  /** Listens to `ws`'s `headers` event, emitted just before it writes the 101. */
+  on(event: 'headers', listener: (headers: string[], request: IncomingMessage) => void): unknown;
+}
+
 /** What {@link interceptUpgrades} hands to the WebSocket library and the adapter's hooks. */
 export interface UpgradeInterception {
   /** What the WebSocket library listens to instead of the HTTP server (e.g. @fastify/websocket's `options.server`). */
@@ -42,6 +51,12 @@ export interface UpgradeInterception {
   holdUntilUpgraded(request: IncomingMessage, hold: UpgradeHold): void;
   /** The upgrade became a WebSocket: its deadline no longer applies, nothing of it is kept. */
   upgraded(request: IncomingMessage): void;
+  /**
+   * Follows the `ws` server that completes the upgrades: each one it reports as a `connection`
+   * (as @fastify/websocket emits it) is {@link UpgradeInterception.upgraded}, and its 101 leaves with the first frames in one write
+   * (see {@link coalesceHandshakeWrites}).
+   */
+  follow(server: CompletingServer): void;
   /** Stops listening to the HTTP server. */
   stop(): void;
 }
@@ -101,6 +116,10 @@ export function interceptUpgrades(
   // Plain requests carry no ticket to read, but a client may put one in any URL: never logged.
   const onRequest = (request: IncomingMessage) => redactRequestForLog(request, gate.queryParam);
   server.prependListener('request', onRequest);
+  const upgraded = (request: IncomingMessage): void => {
+    upgrades.get(request)?.deadline?.upgraded();
+    upgrades.delete(request);
+  };
   return {
     relay,
     inspectionOf: (request) =>
@@ -115,9 +134,10 @@ export function interceptUpgrades(
       deadline.hold(hold);
       deadline.stopWatchingClose();
     },
-    upgraded: (request) => {
-      upgrades.get(request)?.deadline?.upgraded();
-      upgrades.delete(request);
+    upgraded,
+    follow: (completing) => {
+      coalesceHandshakeWrites(completing);
+      completing.on('connection', (_socket, request) => upgraded(request));
     },
     stop: () => {
       server.removeListener('upgrade', onUpgrade);

@@ -155,6 +155,45 @@ describe('interceptUpgrades', () => {
     expect(await received).toBe('');
   });
 
+  it('follow(): an upgrade the ws server completed outlives the deadline, its 101 and first frame in one write', async () => {
+    const gate = gateFor({ upgradeTimeoutMs: 100 });
+    const server = createServer();
+    const interception = interceptUpgrades(server, gate, () => undefined);
+    cleanups.push(() => interception.stop());
+    const wss = new WebSocketServer({ noServer: true });
+    cleanups.push(() => void wss.close());
+    interception.follow(wss);
+    let writes = 0;
+    server.on('connection', (socket: Socket) => {
+      const handle = (socket as unknown as { _handle: Record<string, (...args: unknown[]) => unknown> })
+        ._handle;
+      for (const method of ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String']) {
+        const original = handle[method];
+        if (original === undefined) continue;
+        handle[method] = function (this: unknown, ...args: unknown[]) {
+          writes += 1;
+          return original.apply(this, args);
+        };
+      }
+    });
+    interception.relay.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      wss.handleUpgrade(request, socket, head, (client) => {
+        wss.emit('connection', client, request); // as @fastify/websocket does
+        client.send('welcome');
+      }),
+    );
+    const port = await listen(server);
+    const { socket } = exchange(port, upgradeRequest('/ws'));
+    let chunks: string[] = [];
+    socket.on('data', (chunk: Buffer) => (chunks = [...chunks, chunk.toString('latin1')]));
+    await waitFor(() => (chunks.join('').includes('welcome') ? true : undefined), 'the welcome frame');
+    expect(chunks[0]).toContain('HTTP/1.1 101 Switching Protocols');
+    expect(writes).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Past upgradeTimeoutMs: the deadline let go of the socket when ws completed the upgrade.
+    expect(socket.destroyed).toBe(false);
+  });
+
   it('stop() gives the server back its upgrade and request events', async () => {
     const gate = gateFor();
     const server = createServer();

@@ -1,11 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
-import {
-  coalesceHandshakeWrites,
-  handshakeRequestFrom,
-  interceptUpgrades,
-  writeAuditEvent,
-} from '@wsgate/core';
+import { handshakeRequestFrom, interceptUpgrades, writeAuditEvent } from '@wsgate/core';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -73,11 +67,8 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
       socket.terminate();
     },
   });
-  // The 101 and the handler's first frames leave in one write (one wake-up of the client).
-  coalesceHandshakeWrites(fastify.websocketServer);
-  fastify.websocketServer.on('connection', (_socket: WebSocket, request: IncomingMessage) =>
-    interception.upgraded(request),
-  );
+  // Completed upgrades are done with, and their 101 leaves with the handler's first frames.
+  interception.follow(fastify.websocketServer);
   fastify.decorateRequest('wsgate', null as unknown as WsGateRequestContext);
 
   const decorator: WsGateDecorator = {
