@@ -54,6 +54,7 @@ export {
   type DecodeResult,
   type EnvelopeCodec,
 } from './envelope-codecs.js';
+export { coalesceHandshakeWrites, type HandshakeHeadersEmitter } from './handshake-coalescing.js';
 export {
   TicketKeyExistsError,
   TicketStoreClosedError,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import fastifyWebsocket from '@fastify/websocket';
-import { handshakeRequestFrom, interceptUpgrades } from '@wsgate/core';
+import { coalesceHandshakeWrites, handshakeRequestFrom, interceptUpgrades } from '@wsgate/core';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -69,6 +69,8 @@ async function wsgate(fastify: FastifyInstance, options: WsGatePluginOptions): P
       socket.terminate();
     },
   });
+  // The 101 and the handler's first frames leave in one write (one wake-up of the client).
+  coalesceHandshakeWrites(fastify.websocketServer);
   fastify.websocketServer.on('connection', (_socket: WebSocket, request: IncomingMessage) =>
     interception.upgraded(request),
   );

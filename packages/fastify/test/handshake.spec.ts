@@ -9,7 +9,15 @@ import {
   requestTicket,
   wsUrl,
 } from './support/app.js';
-import { closed, everOpened, nextMessage, openOk, openRefused, openSocket } from './support/sockets.js';
+import {
+  closed,
+  countServerWrites,
+  everOpened,
+  nextMessage,
+  openOk,
+  openRefused,
+  openSocket,
+} from './support/sockets.js';
 import { fakeClock, SwitchableStore } from './support/stores.js';
 
 /** Nothing reached a WebSocket handler: no server-side socket, nothing registered. */
@@ -36,6 +44,15 @@ describe('handshake, before the upgrade', () => {
       subject: 'alice',
       sessionId: 's1',
     });
+  });
+
+  it('sends the 101 and the welcome frame in one write, so the client is woken once', async () => {
+    const app = await buildTestApp();
+    const ticket = await requestTicket(app, { user: 'alice' });
+    const writes = countServerWrites(app.server);
+    const socket = await openOk(`${wsUrl(app)}?ticket=${ticket}`);
+    await expect(nextMessage(socket)).resolves.toMatchObject({ type: 'welcome', subject: 'alice' });
+    expect(writes()).toEqual([1]);
   });
 
   it('refuses unknown, malformed, used and expired tickets with HTTP 401 TICKET_INVALID', async () => {

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { WsGateConfigError, type AuditEvent, type MessageRouter, type UpgradeAcceptance } from '@wsgate/core';
+import {
+  coalesceHandshakeWrites,
+  WsGateConfigError,
+  type AuditEvent,
+  type MessageRouter,
+  type UpgradeAcceptance,
+} from '@wsgate/core';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AdapterBinding } from './adapter-binding.js';
@@ -108,6 +114,8 @@ export class WsGateAdapter extends WsAdapter {
         }) as RoutedServer,
     );
     Object.assign(wsServer, { path, [kRouter]: this.binding.routerAt({ port, path }, codec) });
+    // The 101 and the first frames (a welcome, a refusal's close) leave in one write.
+    coalesceHandshakeWrites(wsServer);
     this.bindErrorHandler(wsServer);
     const httpServer = this.ensureHttpServerExists(
       port,

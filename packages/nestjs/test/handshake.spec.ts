@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createApp, open, ORIGIN, PLATFORMS, type TestApp } from './support.js';
+import { connect, countServerWrites, createApp, open, ORIGIN, PLATFORMS, type TestApp } from './support.js';
 
 describe.each(PLATFORMS)('handshake on the %s platform', (platform) => {
   let t: TestApp;
@@ -41,6 +42,14 @@ describe.each(PLATFORMS)('handshake on the %s platform', (platform) => {
     }
     const { welcome } = await connect(t.wsUrl('/ws', `ticket=${ticket}`), { origin: ORIGIN });
     expect(welcome).toEqual({ type: 'welcome', user: 'alice', roles: ['admin'] });
+  });
+
+  it('sends the 101 and the welcome frame in one write, so the client is woken once', async () => {
+    const ticket = await t.ticket('alice');
+    const writes = countServerWrites(t.app.getHttpServer() as Server);
+    const { welcome } = await connect(t.wsUrl('/ws', `ticket=${ticket}`));
+    expect(welcome).toEqual({ type: 'welcome', user: 'alice', roles: ['admin'] });
+    expect(writes()).toEqual([1]);
   });
 
   it('accepts a query ticket once: the principal reaches @WsPrincipal and no subprotocol is selected', async () => {

@@ -1,8 +1,8 @@
 // Test helpers: a gateway exercising every feature, an app factory for both HTTP platforms,
 // ws clients that report an HTTP refusal instead of opening, and a log collector.
 import 'reflect-metadata';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import {
   type CanActivate,
   Injectable,
@@ -401,4 +401,28 @@ export function post(port: number, path: string, headers: Record<string, string>
     req.on('error', reject);
     req.end();
   });
+}
+
+const NATIVE_WRITES = ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString'];
+
+/**
+ * Counts, per socket `server` accepts from now on, the writes it hands to its native handle (one
+ * system call each); returns the counts of the sockets accepted so far, in order.
+ */
+export function countServerWrites(server: Server): () => number[] {
+  const counts: { count: number }[] = [];
+  server.on('connection', (socket: Socket) => {
+    const counter = { count: 0 };
+    counts.push(counter);
+    const handle = (socket as unknown as { _handle: Record<string, unknown> })._handle;
+    for (const method of NATIVE_WRITES) {
+      const original = handle[method];
+      if (typeof original !== 'function') continue;
+      handle[method] = function (this: unknown, ...args: unknown[]) {
+        counter.count += 1;
+        return (original as (...given: unknown[]) => unknown).apply(this, args);
+      };
+    }
+  });
+  return () => counts.map((counter) => counter.count);
 }

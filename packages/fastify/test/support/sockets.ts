@@ -1,5 +1,6 @@
 // Real `ws` clients for the specs. Not a spec file.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { ALLOWED_ORIGIN } from './app.js';
@@ -176,4 +177,28 @@ export async function openRefused(url: string, options: OpenSocketOptions = {}):
     headers: outcome.headers,
     opened: everOpened(outcome.client),
   };
+}
+
+const NATIVE_WRITES = ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString'];
+
+/**
+ * Counts, per accepted socket, the writes it hands to its native handle (one system call each)
+ * from now on; returns the counts of the sockets accepted so far, in order.
+ */
+export function countServerWrites(server: Server): () => number[] {
+  const counts: { count: number }[] = [];
+  server.on('connection', (socket: Socket) => {
+    const counter = { count: 0 };
+    counts.push(counter);
+    const handle = (socket as unknown as { _handle: Record<string, unknown> })._handle;
+    for (const method of NATIVE_WRITES) {
+      const original = handle[method];
+      if (typeof original !== 'function') continue;
+      handle[method] = function (this: unknown, ...args: unknown[]) {
+        counter.count += 1;
+        return (original as (...given: unknown[]) => unknown).apply(this, args);
+      };
+    }
+  });
+  return () => counts.map((counter) => counter.count);
 }
