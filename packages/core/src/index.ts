@@ -245,6 +245,8 @@ export {
 } from './ticket-request.js';
 export {
   createTicketService,
+  isTicketService,
+  ticketStoreOf,
   type IssuedTicket,
   type IssueTicketInput,
   type Principal,

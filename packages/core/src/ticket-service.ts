@@ -132,6 +132,25 @@ function resolveIpBinding(bindIp: boolean | IpPrefixBinding): Required<IpPrefixB
   return { v4Prefix, v6Prefix };
 }
 
+/**
+ * The store a ticket service built from `options` uses: `options.store`, else a new
+ * `MemoryTicketStore` on `options.clock`. An adapter that provides the store itself (NestJS's
+ * `TicketStore` token) builds it with this, so that the default is decided in one place.
+ *
+ * @example
+ * const store = ticketStoreOf(options.tickets); // then createWsGate({ ..., tickets: { ...options.tickets, store } })
+ */
+export function ticketStoreOf(options: TicketServiceOptions | undefined): TicketStore {
+  return options?.store ?? new MemoryTicketStore({ clock: options?.clock });
+}
+
+/** Whether `value` is a built {@link TicketService} (`createWsGate`'s `tickets` may be one, or its options). */
+export function isTicketService<TClaims extends TicketClaims = TicketClaims>(
+  value: unknown,
+): value is TicketService<TClaims> {
+  return value !== null && typeof value === 'object' && typeof (value as TicketService).redeem === 'function';
+}
+
 function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): TicketServiceConfig {
   const options = optionsObject('tickets', input);
   const ttlMs = positiveInteger('tickets.ttlMs', options.ttlMs, DEFAULTS.ticketTtlMs);
@@ -139,7 +158,7 @@ function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): T
   if (typeof bindIp !== 'boolean' && (bindIp === null || typeof bindIp !== 'object')) {
     throw new WsGateConfigError('bindIp must be a boolean or { v4Prefix, v6Prefix }');
   }
-  const store = options.store ?? new MemoryTicketStore({ clock: options.clock });
+  const store = ticketStoreOf(options);
   if (
     typeof store.put !== 'function' ||
     typeof store.take !== 'function' ||

@@ -61,6 +61,7 @@ import {
 } from './ticket-request.js';
 import {
   createTicketService,
+  isTicketService,
   type Principal,
   type TicketService,
   type TicketServiceOptions,
@@ -320,10 +321,6 @@ function asRoutes<Ctx>(
   return Object.values(routes).some(isDefinition)
     ? compileMessageDefinitions(routes as MessageDefinitions<Ctx>)
     : (routes as Readonly<Record<string, MessageRoute<unknown, Ctx>>>);
-}
-
-function isTicketService<TClaims extends TicketClaims>(value: unknown): value is TicketService<TClaims> {
-  return value !== null && typeof value === 'object' && typeof (value as TicketService).redeem === 'function';
 }
 
 function isOriginPolicy(value: unknown): value is OriginPolicy {

@@ -68,6 +68,11 @@ class AsyncDto {
 describe('classValidatorSchema', () => {
   const join = classValidatorSchema(JoinDto);
 
+  it('compiles a class once: every use of it gets the same validator', () => {
+    expect(classValidatorSchema(JoinDto)).toBe(join);
+    expect(classValidatorSchema(Tag)).not.toBe(join);
+  });
+
   it('returns the DTO instance for a valid message, nested DTOs transformed, marked as validated', () => {
     const result = join.validate({ type: 'join', room: 'lobby', seats: 2, tags: [{ name: 'a' }] });
     expect(result.ok).toBe(true);

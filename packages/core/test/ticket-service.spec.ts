@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTicketService,
+  isTicketService,
   MemoryTicketStore,
   TICKET_LENGTH,
   ticketKey,
   TicketStoreUnavailableError,
+  ticketStoreOf,
   WsGateConfigError,
   WsGateError,
   type TicketService,
@@ -421,6 +423,41 @@ describe('options', () => {
   it('accepts the prefix bounds 0/32 and 0/128', () => {
     expect(() => service({ bindIp: { v4Prefix: 0, v6Prefix: 0 } })).not.toThrow();
     expect(() => service({ bindIp: { v4Prefix: 32, v6Prefix: 128 } })).not.toThrow();
+  });
+});
+
+describe('ticketStoreOf and isTicketService', () => {
+  it('the store of the options is used as it is', async () => {
+    const store = new MemoryTicketStore({ sweepIntervalMs: 0 });
+    expect(ticketStoreOf({ store })).toBe(store);
+    await store.close();
+  });
+
+  it("without one, a new memory store on the options' clock (its tickets expire on that clock)", async () => {
+    // A day ahead of the system clock: only a store on this clock sweeps the ticket.
+    const time = fakeClock(Date.now() + 86_400_000);
+    const store = ticketStoreOf({ clock: time.clock });
+    expect(store).toBeInstanceOf(MemoryTicketStore);
+    const [first, second] = [ticketStoreOf(undefined), ticketStoreOf(undefined)];
+    expect(first).not.toBe(second);
+    await Promise.all([first.close(), second.close()]);
+    const ticket = { v: 1, subject: 'alice', issuedAt: time.now, expiresAt: time.now + TTL } as const;
+    await store.put('kept', ticket, TTL);
+    await store.put('swept', ticket, TTL);
+    (store as MemoryTicketStore).sweep();
+    expect(await store.take('kept')).toEqual(ticket);
+    time.advance(TTL + 1);
+    (store as MemoryTicketStore).sweep();
+    expect(await store.take('swept')).toBeUndefined();
+    await store.close();
+  });
+
+  it('tells a built ticket service from ticket options', () => {
+    const tickets = service();
+    expect(isTicketService(tickets)).toBe(true);
+    expect(isTicketService({ ttlMs: TTL })).toBe(false);
+    expect(isTicketService(null)).toBe(false);
+    expect(isTicketService(undefined)).toBe(false);
   });
 });
 

@@ -14,7 +14,6 @@ import { WsGateMessageException } from './errors.js';
 const FORBIDDEN_MESSAGE = 'Forbidden resource';
 /** Nest's text for a non-WsException error (`MESSAGES.UNKNOWN_EXCEPTION_MESSAGE` in @nestjs/core/constants). */
 const UNKNOWN_EXCEPTION_MESSAGE = 'Internal server error';
-const MAX_TEXT = 500;
 
 /** What a handler, guard or pipe threw, as the error the client gets; `expected` false for faults worth a log line. */
 export interface ExceptionError {
@@ -24,9 +23,10 @@ export interface ExceptionError {
 
 /** A string WsException: Nest's denied guard, or the app's own text (`BAD_REQUEST`). */
 function errorForText(text: string): MessageError {
-  return text === FORBIDDEN_MESSAGE
-    ? MESSAGE_ERRORS.forbidden
-    : messageError('BAD_REQUEST', text.slice(0, MAX_TEXT) || 'bad request');
+  if (text === FORBIDDEN_MESSAGE) return MESSAGE_ERRORS.forbidden;
+  return (
+    messageErrorFrom({ code: 'BAD_REQUEST', message: text }) ?? messageError('BAD_REQUEST', 'bad request')
+  );
 }
 
 /**

@@ -67,11 +67,7 @@ function bodyType(metatype: Type<unknown>, method: string): Type<unknown> | null
   return isDtoClass(type) ? (type as Type<unknown>) : undefined;
 }
 
-function handlerOf(
-  metatype: Type<unknown>,
-  method: string,
-  compiled: Map<Type<unknown>, Validator<unknown>>,
-): GatewayHandler {
+function handlerOf(metatype: Type<unknown>, method: string): GatewayHandler {
   const name = `${metatype.name}.${method}`;
   const callback = (metatype.prototype as Record<string, unknown>)[method] as object;
   if (Reflect.getMetadata(WSGATE_RAW_MESSAGE_KEY, callback) === true)
@@ -84,16 +80,11 @@ function handlerOf(
         'type it with a class-validator DTO, or mark the handler @WsRawMessage() to take raw input',
     );
   }
-  let validator = compiled.get(dto);
-  if (validator === undefined) {
-    try {
-      validator = classValidatorSchema(dto);
-    } catch (error) {
-      throw new WsGateConfigError(`${name}: ${(error as Error).message}`);
-    }
-    compiled.set(dto, validator);
+  try {
+    return { name, payload: { kind: 'dto', validator: classValidatorSchema(dto) } };
+  } catch (error) {
+    throw new WsGateConfigError(`${name}: ${(error as Error).message}`);
   }
-  return { name, payload: { kind: 'dto', validator } };
 }
 
 /**
@@ -102,14 +93,14 @@ function handlerOf(
  * handler whose body cannot be validated is refused here, naming it (fail closed).
  */
 export class GatewayRoutes {
-  /** By port and path, then by namespace key. */
-  private readonly byAddress = new Map<string, Map<unknown, Map<string, GatewayHandler>>>();
+  /** Each address's handlers: port and path as one key, and the namespace as `namespaceKey` makes it. */
+  private readonly addresses: { key: string; namespace: unknown; handlers: Map<string, GatewayHandler> }[] =
+    [];
 
   constructor(gateways: readonly Type<unknown>[]) {
-    const compiled = new Map<Type<unknown>, Validator<unknown>>();
     const scanner = new MetadataScanner();
     for (const metatype of gateways) {
-      const handlers = this.handlerMap(addressOf(metatype), true);
+      const handlers = this.handlersAt(addressOf(metatype));
       for (const method of scanner.getAllMethodNames(metatype.prototype as object)) {
         const callback = (metatype.prototype as Record<string, unknown>)[method];
         if (
@@ -118,33 +109,18 @@ export class GatewayRoutes {
         )
           continue;
         const message: unknown = Reflect.getMetadata(NEST_METADATA.message, callback);
-        if (typeof message === 'string') handlers.set(message, handlerOf(metatype, method, compiled));
+        if (typeof message === 'string') handlers.set(message, handlerOf(metatype, method));
       }
     }
   }
 
-  /** The handlers of the gateways at `address`, by message. */
-  handlersAt(address: GatewayAddress): ReadonlyMap<string, GatewayHandler> {
-    return this.handlerMap(address, false) ?? new Map();
-  }
-
-  private handlerMap(address: GatewayAddress, create: true): Map<string, GatewayHandler>;
-  private handlerMap(address: GatewayAddress, create: false): Map<string, GatewayHandler> | undefined;
-  private handlerMap(address: GatewayAddress, create: boolean): Map<string, GatewayHandler> | undefined {
+  /** The handlers of the gateways at `address`, by message (the same map for the same address). */
+  handlersAt(address: GatewayAddress): Map<string, GatewayHandler> {
     const key = `${address.port} ${address.path ?? ''}`;
-    let namespaces = this.byAddress.get(key);
-    if (namespaces === undefined) {
-      if (!create) return undefined;
-      namespaces = new Map();
-      this.byAddress.set(key, namespaces);
-    }
     const namespace = namespaceKey(address.namespace);
-    let handlers = namespaces.get(namespace);
-    if (handlers === undefined && create) {
-      handlers = new Map();
-      namespaces.set(namespace, handlers);
-    }
-    return handlers;
+    let found = this.addresses.find((each) => each.key === key && each.namespace === namespace);
+    if (found === undefined) this.addresses.push((found = { key, namespace, handlers: new Map() }));
+    return found.handlers;
   }
 }
 

@@ -1,4 +1,10 @@
-import type { EnvelopeCodec, MessageError, Principal, TicketClaims } from '@wsgate/core';
+import {
+  eventEnvelope,
+  type EnvelopeCodec,
+  type MessageError,
+  type Principal,
+  type TicketClaims,
+} from '@wsgate/core';
 
 /** An acknowledgement callback a Socket.IO client sent with an event. */
 export type Acknowledgement = (...args: unknown[]) => void;
@@ -17,6 +23,8 @@ type SocketState =
     };
 
 const STATE = Symbol.for('@wsgate/nestjs:socket-state');
+/** ws's `WebSocket.OPEN`, without importing `ws` at run time. */
+const OPEN = 1;
 
 /** @internal Attaches the state of an accepted socket (once; read-only afterwards). */
 export function attachSocketState(client: object, state: SocketState): void {
@@ -50,25 +58,19 @@ export function getWsPrincipal<TClaims extends TicketClaims = TicketClaims>(
   return stateOf(client)?.principal() as Principal<TClaims> | undefined;
 }
 
-/** @internal `error` as JSON text in the socket's envelope (the event envelope for an unknown socket). */
-export function encodeErrorFor(client: unknown, error: MessageError, fallback: EnvelopeCodec): string {
-  const state = stateOf(client);
-  return JSON.stringify(
-    (state !== undefined && 'codec' in state ? state.codec : fallback).encodeError(error),
-  );
-}
-
 /**
- * @internal Sends `error` on a socket that answers errors its own way (Socket.IO: `ack`, else an
- * `exception` event). `false` for any other socket (`ws`: the caller writes a frame).
+ * @internal Sends `error` to `client`: a Socket.IO socket's own way (`ack`, else an `exception`
+ * event); on an open `ws` socket, as a frame in its envelope (Nest's event envelope for a socket
+ * @wsgate did not accept).
  */
-export function sendErrorOwnWay(
+export function sendSocketError(
   client: unknown,
   error: MessageError,
   ack: Acknowledgement | undefined,
-): boolean {
+): void {
   const state = stateOf(client);
-  if (state === undefined || !('sendError' in state)) return false;
-  state.sendError(error, ack);
-  return true;
+  if (state !== undefined && 'sendError' in state) return state.sendError(error, ack);
+  const socket = client as { readyState?: number; send?: (data: string) => void } | null;
+  if (socket?.readyState !== OPEN || typeof socket.send !== 'function') return;
+  socket.send(JSON.stringify((state?.codec ?? eventEnvelope).encodeError(error)));
 }

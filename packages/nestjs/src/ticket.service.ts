@@ -25,10 +25,6 @@ export class TicketService<TClaims extends TicketClaims = TicketClaims> {
 
   /** Issues a ticket for `input` if the request's Origin and transport are acceptable. */
   issueForRequest(request: HttpRequestLike, input: TicketSubject<TClaims>): Promise<IssueForRequestResult> {
-    return this.gate.issueForRequest(handshakeRequestOf(request), {
-      subject: input.subject,
-      sessionId: input.sessionId,
-      claims: input.claims,
-    });
+    return this.gate.issueForRequest(handshakeRequestOf(request), input);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Optional, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { DEFAULTS, invalidMessage, positiveInteger, type Validator } from '@wsgate/core';
+import { DEFAULTS, invalidMessage, positiveInteger } from '@wsgate/core';
 import { classValidatorSchema, isDtoClass, isValidatedDto } from '@wsgate/core/class-validator';
 import { WsGateMessageException } from './errors.js';
 
@@ -24,7 +24,6 @@ export interface WsValidationPipeOptions {
 @Injectable()
 export class WsValidationPipe implements PipeTransform<unknown, Promise<unknown>> {
   private readonly maxIssues: number;
-  private readonly schemas = new WeakMap<object, Validator<unknown>>();
 
   constructor(@Optional() options: WsValidationPipeOptions = {}) {
     this.maxIssues = positiveInteger('WsValidationPipe maxIssues', options?.maxIssues, DEFAULTS.maxIssues);
@@ -35,12 +34,7 @@ export class WsValidationPipe implements PipeTransform<unknown, Promise<unknown>
     const { metatype } = metadata;
     if (metadata.type !== 'body' || !isDtoClass(metatype)) return value;
     if (isValidatedDto(value) && value instanceof metatype) return value;
-    let schema = this.schemas.get(metatype);
-    if (schema === undefined) {
-      schema = classValidatorSchema(metatype);
-      this.schemas.set(metatype, schema);
-    }
-    const result = schema.validate(value);
+    const result = classValidatorSchema(metatype).validate(value);
     if (result.ok) return result.value;
     const type: unknown = (value as { type?: unknown } | null)?.type;
     const { code, message, issues } = invalidMessage(typeof type === 'string' ? type : '', result.issues);

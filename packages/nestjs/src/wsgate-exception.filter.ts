@@ -1,10 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
-import { eventEnvelope, type MessageError } from '@wsgate/core';
+import type { MessageError } from '@wsgate/core';
 import { errorForException, type ExceptionError } from './exception-errors.js';
-import { encodeErrorFor, sendErrorOwnWay, type Acknowledgement } from './socket-state.js';
-
-/** ws's `WebSocket.OPEN`, without importing `ws` at run time. */
-const OPEN = 1;
+import { sendSocketError, type Acknowledgement } from './socket-state.js';
 
 /**
  * Sends every exception of a gateway handler, guard or pipe to the client as an error in the
@@ -61,9 +58,6 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
    * an `exception` event (Socket.IO).
    */
   protected send(client: unknown, error: MessageError, ack?: (...args: unknown[]) => void): void {
-    if (sendErrorOwnWay(client, error, ack)) return;
-    const socket = client as { readyState?: number; send?: (data: string) => void } | null;
-    if (socket?.readyState !== OPEN || typeof socket.send !== 'function') return;
-    socket.send(encodeErrorFor(client, error, eventEnvelope));
+    sendSocketError(client, error, ack);
   }
 }

@@ -3,10 +3,11 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import {
   createWsGate,
   eventEnvelope,
-  MemoryTicketStore,
+  isTicketService,
   oneOf,
   optionsObject,
   resolveTicketRoute,
+  ticketStoreOf,
   typeEnvelope,
   WsGateConfigError,
   type EnvelopeCodec,
@@ -14,7 +15,6 @@ import {
   type ResolvedTicketRoute,
   type TicketClaims,
   type TicketRouteSettings,
-  type TicketService as CoreTicketService,
   type TicketServiceOptions,
   type TicketStore,
   type TicketSubject,
@@ -118,12 +118,6 @@ const ENVELOPES: Readonly<Record<WsGateEnvelope, EnvelopeCodec>> = {
   type: typeEnvelope,
 };
 
-function isTicketService(value: unknown): value is CoreTicketService {
-  return (
-    value !== null && typeof value === 'object' && typeof (value as CoreTicketService).redeem === 'function'
-  );
-}
-
 /** @internal The route path of a `forRoot` / `forRootAsync` registration (validated), if any. */
 export function declaredRoutePath(route: { path?: string } | undefined): string | undefined {
   return route === undefined
@@ -206,10 +200,5 @@ export function ticketStoreFromOptions(
   options: WsGateModuleOptions<TicketClaims, never>,
 ): TicketStore | null {
   const tickets = options?.tickets;
-  if (isTicketService(tickets)) return null;
-  const ticketOptions = tickets as TicketServiceOptions | undefined;
-  return (
-    ticketOptions?.store ??
-    new MemoryTicketStore(ticketOptions?.clock === undefined ? {} : { clock: ticketOptions.clock })
-  );
+  return isTicketService(tickets) ? null : ticketStoreOf(tickets as TicketServiceOptions | undefined);
 }

@@ -3,10 +3,7 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import {
-  booleanOption,
   coalesceHandshakeWrites,
-  onlyKnownOptions,
-  optionsObject,
   WsGateConfigError,
   type AuditEvent,
   type MessageRouter,
@@ -14,20 +11,16 @@ import {
 } from '@wsgate/core';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AdapterBinding } from './adapter-binding.js';
 import { logAuditEvent } from './audit-log.js';
-import { isAudited, moduleConfigOf } from './module-config.js';
-import type { GatewayRoutes } from './gateway-routes.js';
 import {
   bindHandlers,
-  createGatewayRouter,
   dispatchToNest,
   forwardNestExceptions,
   type NestSocketContext,
 } from './message-routing.js';
 import { attachSocketState } from './socket-state.js';
-import { WSGATE_GATEWAY_ROUTES } from './tokens.js';
 import { createUpgradeListener, servesPath, type PathServer } from './upgrade-authorization.js';
-import type { WsGateModuleConfig } from './wsgate-options.js';
 
 /** Options of {@link WsGateAdapter}. */
 export interface WsGateAdapterOptions {
@@ -49,9 +42,9 @@ export type GatewayServerOptions = Record<string, unknown> & {
 /** The Nest WsAdapter's port for gateways sharing the application's HTTP server. */
 const SHARED_HTTP_SERVER_PORT = 0;
 const kSocketContext = Symbol('wsgate.nest-socket-context');
-const kServer = Symbol('wsgate.gateway-server');
+const kRouter = Symbol('wsgate.gateway-router');
 
-type RoutedServer = PathServer & { [kServer]?: { router: MessageRouter<NestSocketContext> } };
+type RoutedServer = PathServer & { [kRouter]?: MessageRouter<NestSocketContext> };
 type RoutedClient = WebSocket & { [kSocketContext]?: NestSocketContext };
 
 /**
@@ -76,25 +69,26 @@ type RoutedClient = WebSocket & { [kSocketContext]?: NestSocketContext };
  */
 export class WsGateAdapter extends WsAdapter {
   protected override readonly logger = new Logger('WsGateAdapter');
-  private readonly adapterOptions: Readonly<Required<WsGateAdapterOptions>>;
-  private config: WsGateModuleConfig | undefined;
+  private readonly binding: AdapterBinding<NestSocketContext>;
   private readonly protocols = new WeakMap<IncomingMessage, string | undefined>();
 
-  constructor(
-    private readonly app: INestApplicationContext,
-    options: WsGateAdapterOptions = {},
-  ) {
+  constructor(app: INestApplicationContext, options: WsGateAdapterOptions = {}) {
     super(app);
-    const given = optionsObject('WsGateAdapter options', options);
-    onlyKnownOptions('WsGateAdapter options', given, ['logRefusals']);
-    this.adapterOptions = Object.freeze({
-      logRefusals: booleanOption('WsGateAdapter options.logRefusals', given.logRefusals, true),
-    });
+    this.binding = new AdapterBinding(
+      app,
+      'WsGateAdapter',
+      options,
+      {},
+      {
+        dispatch: dispatchToNest,
+        audit: (event) => this.audit(event),
+      },
+    );
   }
 
   /** Creates a gateway's `ws` server from @wsgate's `ws`, with core's limits and subprotocol selection. */
   override create(port: number, options: GatewayServerOptions = {}): WebSocketServer {
-    const { gate, codec } = this.resolve();
+    const { gate, codec } = this.binding.config;
     const { server, path, namespace, ...wsOptions } = options;
     if (server !== undefined)
       throw new WsGateConfigError(
@@ -110,25 +104,18 @@ export class WsGateAdapter extends WsAdapter {
       throw new WsGateConfigError(
         'WsGateAdapter needs the application (with its HTTP server): new WsGateAdapter(app)',
       );
-    let wsServer: RoutedServer;
-    try {
-      wsServer = new WebSocketServer({
-        ...gate.wsServerOptions(wsOptions),
-        noServer: true,
-        handleProtocols: (offered: Set<string>, request: IncomingMessage) =>
-          gate.selectSubprotocol(offered, this.protocols.get(request)),
-      }) as RoutedServer;
-    } catch (error) {
-      if (error instanceof WsGateConfigError) throw new WsGateConfigError(`WsGateAdapter: ${error.message}`);
-      throw error;
-    }
-    Object.assign(wsServer, { path });
+    const wsServer = this.binding.configured(
+      () =>
+        new WebSocketServer({
+          ...gate.wsServerOptions(wsOptions),
+          noServer: true,
+          handleProtocols: (offered: Set<string>, request: IncomingMessage) =>
+            gate.selectSubprotocol(offered, this.protocols.get(request)),
+        }) as RoutedServer,
+    );
+    Object.assign(wsServer, { path, [kRouter]: this.binding.routerAt({ port, path }, codec) });
     // The 101 and the first frames (a welcome, a refusal's close) leave in one write.
     coalesceHandshakeWrites(wsServer);
-    const routes = this.app.get<symbol, GatewayRoutes>(WSGATE_GATEWAY_ROUTES, { strict: false });
-    wsServer[kServer] = {
-      router: createGatewayRouter(gate, codec, routes.handlersAt({ port, path }), dispatchToNest),
-    };
     this.bindErrorHandler(wsServer);
     const httpServer = this.ensureHttpServerExists(
       port,
@@ -152,7 +139,7 @@ export class WsGateAdapter extends WsAdapter {
 
   /** Socket errors are the client's (a frame over the limit): one line, no stack. */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    const { gate } = this.resolve();
+    const { gate } = this.binding.config;
     server.on('connection', (client: WebSocket) =>
       client.on('error', (error: Error & { code?: string }) =>
         this.audit(gate.audit.socketError(error.code)),
@@ -169,7 +156,7 @@ export class WsGateAdapter extends WsAdapter {
   ): HttpServer | undefined {
     if (this.httpServersRegistry.has(port)) return undefined;
     this.httpServersRegistry.set(port, httpServer);
-    const { gate } = this.resolve();
+    const { gate } = this.binding.config;
     httpServer.on(
       'upgrade',
       createUpgradeListener(
@@ -178,7 +165,7 @@ export class WsGateAdapter extends WsAdapter {
         (server) => ({
           accepted: (client, acceptance, request) =>
             this.accept(server as RoutedServer, client, acceptance, request),
-          report: (event) => this.onAudit(event),
+          report: this.binding.report,
           protocols: this.protocols,
         }),
       ),
@@ -196,15 +183,6 @@ export class WsGateAdapter extends WsAdapter {
     logAuditEvent(this.logger, event);
   }
 
-  private onAudit(event: AuditEvent): void {
-    if (isAudited(event, this.adapterOptions.logRefusals)) this.audit(event);
-  }
-
-  private resolve(): WsGateModuleConfig {
-    this.config ??= moduleConfigOf(this.app, 'WsGateAdapter');
-    return this.config;
-  }
-
   private serverFor(port: number, request: IncomingMessage): RoutedServer | undefined {
     const servers = (this.wsServersRegistry.get(port) ?? []) as RoutedServer[];
     return servers.find((server) => servesPath(server, request));
@@ -216,12 +194,12 @@ export class WsGateAdapter extends WsAdapter {
     acceptance: UpgradeAcceptance,
     request: IncomingMessage,
   ): void {
-    const { gate, codec } = this.resolve();
+    const { gate, codec } = this.binding.config;
     const send = (text: string) => void gate.supervisor.send(client, text);
     const context: NestSocketContext = { handlers: new Map(), send };
     const admitted = gate.openWebSocket(acceptance, client, {
-      report: (event) => this.onAudit(event),
-      router: server[kServer]?.router,
+      report: this.binding.report,
+      router: server[kRouter],
       context: () => context,
     });
     attachSocketState(client, { principal: () => admitted.principal, codec });

@@ -21,6 +21,9 @@ const PRIMITIVES: readonly unknown[] = [
   Promise,
 ];
 
+/** The validator of each DTO class compiled so far (a class is compiled once, wherever it is used). */
+const compiledSchemas = new WeakMap<DtoClass, Validator<unknown>>();
+
 /** Whether a type (e.g. a `@MessageBody()` parameter's) is a DTO class: not a primitive, `Object` or an interface. */
 export function isDtoClass(metatype: unknown): metatype is DtoClass {
   return typeof metatype === 'function' && !PRIMITIVES.includes(metatype);
@@ -35,9 +38,19 @@ export function isDtoClass(metatype: unknown): metatype is DtoClass {
  * DTO instance is built by a plan of its `@Type()` decorators, exactly as `plainToInstance` builds
  * it (which still builds it for DTOs using other class-transformer decorators). The validated value
  * is the DTO instance, nested DTOs included. Issues are JSON Pointers (no value of the input).
- * An asynchronous validator or `@ValidatePromise` is a configuration error.
+ * An asynchronous validator or `@ValidatePromise` is a configuration error. A class is compiled
+ * once per process: compiling it again returns the same (stateless, frozen) validator.
  */
 export function classValidatorSchema<T>(target: DtoClass<T>): Validator<T> {
+  let schema = compiledSchemas.get(target) as Validator<T> | undefined;
+  if (schema === undefined) {
+    schema = compileSchema(target);
+    compiledSchemas.set(target, schema);
+  }
+  return schema;
+}
+
+function compileSchema<T>(target: DtoClass<T>): Validator<T> {
   const compiled = new DtoCompiler().compile(target);
   const build = instanceBuilder(target);
   return Object.freeze({

@@ -50,19 +50,13 @@ export function translateExceptionEvents(socket: { connected: boolean; emit: Emi
   if (translated.has(socket)) return;
   translated.add(socket);
   const emit: Emit = socket.emit.bind(socket);
-  const raw = {
-    get connected() {
-      return socket.connected;
-    },
-    emit,
-  };
   socket.emit = (event: string, ...args: unknown[]): boolean => {
     if (event !== EXCEPTION_EVENT) return emit(event, ...args);
     const error = errorForEmittedPayload(args[0]);
     const run = runs.getStore();
     const pending = run !== undefined && run.socket === socket && !run.answered ? run.ack : undefined;
     if (pending !== undefined && run !== undefined) run.answered = true;
-    sendEventError(raw, error, pending);
+    sendEventError({ connected: socket.connected, emit }, error, pending);
     return true;
   };
 }

@@ -1,14 +1,7 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import {
-  booleanOption,
-  onlyKnownOptions,
-  optionsObject,
-  WsGateConfigError,
-  type AuditEvent,
-  type Principal,
-} from '@wsgate/core';
+import { WsGateConfigError, type AuditEvent, type Principal } from '@wsgate/core';
 import {
   listenerEvents,
   sendEventError,
@@ -18,13 +11,9 @@ import {
   type EventResolver,
 } from '@wsgate/socket.io';
 import type { Observable } from 'rxjs';
+import { AdapterBinding } from '../adapter-binding.js';
 import { logAuditEvent } from '../audit-log.js';
-import { isAudited, moduleConfigOf } from '../module-config.js';
-import type { GatewayHandler, GatewayRoutes } from '../gateway-routes.js';
-import { createGatewayRouter } from '../message-routing.js';
 import { attachSocketState, hasSocketState } from '../socket-state.js';
-import { WSGATE_GATEWAY_ROUTES } from '../tokens.js';
-import type { WsGateModuleConfig } from '../wsgate-options.js';
 import { runHandler, translateExceptionEvents } from './handler-runs.js';
 
 /** Options of {@link WsGateIoAdapter}. */
@@ -85,26 +74,25 @@ const handledByListeners = (): undefined => undefined;
  */
 export class WsGateIoAdapter extends IoAdapter {
   private readonly auditLogger = new Logger('WsGateIoAdapter');
-  private readonly adapterOptions: Readonly<Required<WsGateIoAdapterOptions>>;
-  private config: WsGateModuleConfig | undefined;
+  private readonly binding: AdapterBinding<unknown, 'polling'>;
   private readonly secured = new WeakSet<object>();
   /** The resolver of the events of each server or namespace `create` returned. */
   private readonly resolverOfHost = new WeakMap<object, EventResolver>();
   /** The resolver of each socket's events (its namespace's). */
   private readonly resolverOfSocket = new WeakMap<object, EventResolver>();
-  private readonly routers = new WeakMap<ReadonlyMap<string, GatewayHandler>, EventResolver>();
 
-  constructor(
-    private readonly app: INestApplicationContext,
-    options: WsGateIoAdapterOptions = {},
-  ) {
+  constructor(app: INestApplicationContext, options: WsGateIoAdapterOptions = {}) {
     super(app);
-    const given = optionsObject('WsGateIoAdapter options', options);
-    onlyKnownOptions('WsGateIoAdapter options', given, ['logRefusals', 'polling']);
-    this.adapterOptions = Object.freeze({
-      logRefusals: booleanOption('WsGateIoAdapter options.logRefusals', given.logRefusals, true),
-      polling: booleanOption('WsGateIoAdapter options.polling', given.polling, false),
-    });
+    this.binding = new AdapterBinding(
+      app,
+      'WsGateIoAdapter',
+      options,
+      { polling: false },
+      {
+        dispatch: handledByListeners,
+        audit: (event) => this.audit(event),
+      },
+    );
   }
 
   /** Creates a gateway's server or namespace, and remembers which handlers its events go to. */
@@ -115,9 +103,8 @@ export class WsGateIoAdapter extends IoAdapter {
         'WsGateIoAdapter: the gateway `server` option would bypass the handshake check',
       );
     const host = super.create(port, options);
-    const routes = this.app.get<symbol, GatewayRoutes>(WSGATE_GATEWAY_ROUTES, { strict: false });
-    const handlers = routes.handlersAt({ port, path: options?.path, namespace: options?.namespace });
-    this.resolverOfHost.set(host, this.resolverFor(handlers));
+    const address = { port, path: options?.path, namespace: options?.namespace };
+    this.resolverOfHost.set(host, this.binding.routerAt(address, socketIoEnvelope));
     return host;
   }
 
@@ -126,20 +113,16 @@ export class WsGateIoAdapter extends IoAdapter {
    * `@wsgate/socket.io`, once per server, before anything else is attached to it.
    */
   override createIOServer(port: number, options?: unknown): IoServer {
-    const { gate } = this.resolve();
+    const { gate } = this.binding.config;
     const server = super.createIOServer(port, options) as IoServer;
-    try {
+    this.binding.configured(() =>
       wsgateSocketIo(server, {
         gate,
-        polling: this.adapterOptions.polling,
+        polling: this.binding.options.polling,
         events: listenerEvents({ resolverOf: (socket) => this.resolverOfSocket.get(socket) }),
-        logger: (event) => this.onAudit(event),
-      });
-    } catch (error) {
-      if (error instanceof WsGateConfigError)
-        throw new WsGateConfigError(`WsGateIoAdapter: ${error.message}`);
-      throw error;
-    }
+        logger: this.binding.report,
+      }),
+    );
     this.secured.add(server as object);
     return server;
   }
@@ -182,24 +165,6 @@ export class WsGateIoAdapter extends IoAdapter {
    */
   protected audit(event: AuditEvent): void {
     logAuditEvent(this.auditLogger, event);
-  }
-
-  private onAudit(event: AuditEvent): void {
-    if (isAudited(event, this.adapterOptions.logRefusals)) this.audit(event);
-  }
-
-  private resolve(): WsGateModuleConfig {
-    this.config ??= moduleConfigOf(this.app, 'WsGateIoAdapter');
-    return this.config;
-  }
-
-  private resolverFor(handlers: ReadonlyMap<string, GatewayHandler>): EventResolver {
-    let router = this.routers.get(handlers);
-    if (router === undefined) {
-      router = createGatewayRouter(this.resolve().gate, socketIoEnvelope, handlers, handledByListeners);
-      this.routers.set(handlers, router);
-    }
-    return router;
   }
 
   /** Gives a socket of a secured server its resolver, its principal and its error channel (once). */
