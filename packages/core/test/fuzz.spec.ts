@@ -321,8 +321,11 @@ describe('fuzz: handshake authorizer', () => {
 
   it('reached the success path in a fair share of the cases above (the generator is not vacuous)', () => {
     // Runs after the property (same file, in order); about one case in twenty-five is accepted
-    // (valid handshake syntax, a GET, an allowed Origin and one ticket in the right place).
-    expect(accepted).toBeGreaterThanOrEqual(Math.floor(issued / 50));
+    // (valid handshake syntax, a GET, an allowed Origin and one ticket in the right place). The
+    // cases are random: half that share fell short in about one run in forty (3 of 300 once),
+    // a sixth of it (2 of 300) in fewer than one in ten thousand, while a generator that never
+    // reaches the success path still fails every time.
+    expect(accepted).toBeGreaterThanOrEqual(Math.max(1, Math.floor(issued / 150)));
     if (process.env['FUZZ_STATS'] !== undefined)
       console.info(`handshake fuzz: ${accepted} of ${issued} accepted`);
   });
