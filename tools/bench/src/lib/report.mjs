@@ -180,6 +180,7 @@ export async function buildReport({
   durationMs,
   loadAverage,
   snapshotBuiltAt,
+  pinned = false,
 }) {
   const cells = {};
   for (const cell of Object.values(results.cells)) cells[cell.id] = summarizeCell(cell);
@@ -196,7 +197,7 @@ export async function buildReport({
     mode: settings.quick ? 'quick' : 'full',
     groups,
     durationSeconds: Math.round(durationMs / 100) / 10,
-    machine: { ...machine(), loadAverage },
+    machine: { ...machine(), loadAverage, pinned },
     packages: Object.fromEntries(PACKAGES.map((name) => [name, packageVersion(name)])),
     code: codeUnderTest(snapshotBuiltAt),
     settings,
@@ -372,6 +373,7 @@ export function markdownReport(report) {
   sections.push(
     `Run: ${report.generatedAt} · mode **${report.mode}** · ${report.durationSeconds} s · ${m.cpuModel} × ${m.cpuCount} · ${m.os} · Node ${m.node} · ` +
       `load average ${m.loadAverage.atStart.map((value) => value.toFixed(1)).join('/')} at start · ` +
+      `${m.pinned === true ? 'server and load generator pinned to CPUs of their own' : 'processes not pinned'} · ` +
       `${report.settings.rounds} rounds of ${report.settings.windowMs} ms per cell (A/B/A/B…) · figures are median (min–max) over rounds.`,
   );
   const levels = (group) => [
