@@ -659,6 +659,8 @@ async function main() {
       options.groups.includes('tickets');
     if (needsRedis && availability.redisServer.ready) {
       running.redis = await startRedis();
+      // Beside the load generator: the server under test keeps its CPU to itself, as bare ones do.
+      running.pinned &&= pinToCpu(running.redis.pid, PINNED_CPUS?.loadGenerator);
       ctx.redisUrl = running.redis.url;
       log(`redis-server on ${ctx.redisUrl}`);
     }

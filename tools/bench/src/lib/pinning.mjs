@@ -1,4 +1,5 @@
-// Where the bench's processes run: the server on one CPU, the load generator on another.
+// Where the bench's processes run: the server on one CPU, the load generator (and redis-server)
+// on another.
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
