@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -14,6 +13,7 @@ import {
   type RefusalMode,
   type ServedWebSocket,
 } from '../src/index.js';
+import { listenOnLoopback } from './loopback.js';
 
 // The upgrade of an adapter whose framework decides in an HTTP hook and whose WebSocket library
 // opens the socket afterwards (Fastify's onRequest, then @fastify/websocket), on real sockets.
@@ -57,16 +57,7 @@ async function serve(refusal: RefusalMode = 'http') {
       });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  const url = `ws://127.0.0.1:${await listenOnLoopback(server, cleanups)}/ws`;
   return { gate, url, events, requests, opened, admission };
 }
 

@@ -4,27 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { coalesceHandshakeWrites } from '../src/index.js';
+import { countHandleWrites, listenOnLoopback } from './loopback.js';
 
 // Through real sockets on loopback: with coalescing, the 101 and the frame the connection handler
 // sends at once leave the server in one write system call; without it, in two.
-
-type WritingHandle = Record<string, unknown>;
-const WRITE_METHODS = ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String', 'writeAsciiString'];
-
-/** Counts the write calls a socket makes on its native handle. */
-function countWrites(socket: Socket): { readonly count: number } {
-  const counter = { count: 0 };
-  const handle = (socket as unknown as { _handle: WritingHandle })._handle;
-  for (const method of WRITE_METHODS) {
-    const original = handle[method];
-    if (typeof original !== 'function') continue;
-    handle[method] = function (this: unknown, ...args: unknown[]) {
-      counter.count += 1;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    };
-  }
-  return counter;
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,7 +20,7 @@ async function welcomingServer(coalesce: boolean, onConnection?: (client: WebSoc
   const server: Server = createServer();
   const writes: { readonly count: number }[] = [];
   let writesAtWelcome: number | undefined;
-  server.on('connection', (socket: Socket) => writes.push(countWrites(socket)));
+  server.on('connection', (socket: Socket) => writes.push(countHandleWrites(socket)));
   server.on('upgrade', (request: IncomingMessage, socket, head) =>
     wss.handleUpgrade(request, socket, head, (client) => {
       client.send(JSON.stringify({ type: 'welcome' }));
@@ -48,17 +31,9 @@ async function welcomingServer(coalesce: boolean, onConnection?: (client: WebSoc
       });
     }),
   );
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        wss.close();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as AddressInfo).port, writesAtWelcome: () => writesAtWelcome };
+  cleanups.push(() => void wss.close());
+  const port = await listenOnLoopback(server, cleanups);
+  return { port, writesAtWelcome: () => writesAtWelcome };
 }
 
 async function receiveWelcome(port: number): Promise<unknown> {

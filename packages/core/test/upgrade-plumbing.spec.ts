@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -12,6 +12,7 @@ import {
   type UpgradeAcceptance,
   type WsGate,
 } from '../src/index.js';
+import { countHandleWrites, listenOnLoopback } from './loopback.js';
 
 // The upgrade plumbing through real sockets on loopback: a pipelined upgrade waits for the
 // response in front of it, every upgrade ends as a WebSocket or a destroyed socket, and the
@@ -37,18 +38,7 @@ function gateFor(options: { upgradeTimeoutMs?: number } = {}): WsGate {
   return gate;
 }
 
-async function listen(server: Server): Promise<number> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
-}
+const listen = (server: Server): Promise<number> => listenOnLoopback(server, cleanups);
 
 /** Writes `text` on a new connection; resolves with all it received once the server closed it. */
 function exchange(port: number, text: string): { socket: Socket; received: Promise<string> } {
@@ -163,19 +153,8 @@ describe('interceptUpgrades', () => {
     const wss = new WebSocketServer({ noServer: true });
     cleanups.push(() => void wss.close());
     interception.follow(wss);
-    let writes = 0;
-    server.on('connection', (socket: Socket) => {
-      const handle = (socket as unknown as { _handle: Record<string, (...args: unknown[]) => unknown> })
-        ._handle;
-      for (const method of ['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String']) {
-        const original = handle[method];
-        if (original === undefined) continue;
-        handle[method] = function (this: unknown, ...args: unknown[]) {
-          writes += 1;
-          return original.apply(this, args);
-        };
-      }
-    });
+    let written: { readonly count: number } | undefined;
+    server.on('connection', (socket: Socket) => (written = countHandleWrites(socket)));
     interception.relay.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       wss.handleUpgrade(request, socket, head, (client) => {
         wss.emit('connection', client, request); // as @fastify/websocket does
@@ -188,7 +167,7 @@ describe('interceptUpgrades', () => {
     socket.on('data', (chunk: Buffer) => (chunks = [...chunks, chunk.toString('latin1')]));
     await waitFor(() => (chunks.join('').includes('welcome') ? true : undefined), 'the welcome frame');
     expect(chunks[0]).toContain('HTTP/1.1 101 Switching Protocols');
-    expect(writes).toBe(1);
+    expect(written?.count).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 250));
     // Past upgradeTimeoutMs: the deadline let go of the socket when ws completed the upgrade.
     expect(socket.destroyed).toBe(false);
