@@ -30,8 +30,11 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await closeAllBuses();
+  // Every client of the test too: a test that failed half-way (a wait timed out while Redis
+  // restarted) must not leave a subscriber behind that the next test counts as a receiver.
+  await closeAllClients();
   if (!server.running) await server.start();
-  await rawReady();
+  raw = await ioredisClient(server);
 });
 
 /** Waits until the raw test client has reconnected after a restart. */
