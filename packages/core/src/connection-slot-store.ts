@@ -1,3 +1,5 @@
+import { isThenable } from './thenable.js';
+
 /** One connection's claim on the caps: its subject and, when known, its client address. */
 export interface ConnectionSlot {
   readonly subject: string;
@@ -84,8 +86,3 @@ export function releaseSlot(
 }
 
 const ignore = (): undefined => undefined;
-
-/** Whether a store answered with a promise (or any thenable) rather than synchronously. */
-export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<T>).then === 'function';
-}

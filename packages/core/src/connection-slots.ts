@@ -6,7 +6,6 @@ import type {
 } from './connection-registry.js';
 import {
   createMemoryConnectionSlots,
-  isThenable,
   releaseSlot,
   type ConnectionSlot,
   type ConnectionSlotStore,
@@ -16,6 +15,7 @@ import {
 import { DEFAULTS } from './defaults.js';
 import { WsGateConfigError } from './errors.js';
 import { optionsObject, positiveInteger } from './option-checks.js';
+import { isThenable } from './thenable.js';
 import type { Principal } from './ticket-service.js';
 
 /** Caps on open (and about-to-open) connections. */

@@ -10,6 +10,7 @@ import { createRefusalLimiter, type RefusalLimitOptions } from './refusal-limite
 import { extractTicket, type TicketExtraction, type TicketSource } from './ticket-extraction.js';
 import type { Principal, TicketRefusalReason, TicketService } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
+import { isThenable } from './thenable.js';
 import type { TransportPolicy } from './transport-policy.js';
 
 /** Stable codes of a refused handshake. */
@@ -326,7 +327,7 @@ export function createHandshakeAuthorizer<TClaims extends TicketClaims = TicketC
       if (refusals !== undefined) {
         // Synchronous with the default counter: no await (and no turn of the event loop) then.
         const blocked = refusals.isBlocked(clientIp);
-        if (blocked === true || (blocked !== false && (await blocked)))
+        if (isThenable(blocked) ? await blocked : blocked)
           return refusal('TOO_MANY_REFUSALS', 'address_blocked', clientIp);
       }
       switch (extraction.kind) {

@@ -1,5 +1,6 @@
 import { WsGateError } from './errors.js';
 import { MESSAGE_ERRORS, messageError, type MessageError, type MessageErrorCode } from './message-errors.js';
+import { isThenable } from './thenable.js';
 import type { ValidationIssue } from './validator.js';
 
 /** The part of a message route that handles a valid, authorized message. */
@@ -56,13 +57,4 @@ export function runMessageHandler<Ctx>(
   }
   if (!isThenable(result)) return { kind: 'value', value: result };
   return Promise.resolve(result).then((value): HandlerOutcome => ({ kind: 'value', value }), handlerFailure);
-}
-
-/** Whether a value is a promise (or any thenable). */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DEFAULTS } from './defaults.js';
 import { WsGateConfigError } from './errors.js';
 import { optionsObject, positiveInteger } from './option-checks.js';
+import { isThenable } from './thenable.js';
 import { WindowCounter } from './window-counter.js';
 
 /**
@@ -68,10 +69,6 @@ export function createMemoryRefusalCounter(options: {
       return counter.size;
     },
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**

@@ -6,7 +6,8 @@ import {
   type RawFrame,
   type ResolvedFrameLimits,
 } from './frame-check.js';
-import { isThenable, MessageRejection, runMessageHandler, type HandlerOutcome } from './message-handler.js';
+import { MessageRejection, runMessageHandler, type HandlerOutcome } from './message-handler.js';
+import { isThenable } from './thenable.js';
 import { MESSAGE_ERRORS, type MessageError } from './message-errors.js';
 import type { ConnectionRouter, MessageRoute, RouterConnection, RouteResolution } from './message-router.js';
 import type { Principal } from './ticket-service.js';

@@ -15,7 +15,6 @@ import {
   type ConnectionRegistry,
   type ConnectionReservation,
 } from './connection-registry.js';
-import { isThenable } from './connection-slot-store.js';
 import { createConnectionSlots, resolveConnectionLimits, type ConnectionLimits } from './connection-slots.js';
 import {
   createConnectionSupervisor,
@@ -27,6 +26,7 @@ import { DEFAULTS } from './defaults.js';
 import type { EnvelopeCodec } from './envelope-codecs.js';
 import { createDrainer, resolveDrainOptions, type DrainOptions, type DrainResult } from './drain.js';
 import { WsGateConfigError, WsGateError } from './errors.js';
+import { isThenable } from './thenable.js';
 import { resolveFrameLimits, type FrameLimits, type ResolvedFrameLimits } from './frame-check.js';
 import {
   createHandshakeAuthorizer,
