@@ -12,6 +12,7 @@ import { EXCEPTION_EVENT, type ClosableSocket, type GatedConnection } from './co
 import { socketIoEnvelope } from './event-envelope.js';
 import type { SocketIoConfig } from './options.js';
 import type { SocketIoEventContext, WsGateSocket } from './types.js';
+import { UnansweredAcks } from './unanswered-acks.js';
 
 /** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
 const LOCAL_EVENTS: ReadonlySet<string> = new Set([
@@ -46,20 +47,6 @@ export function sendEventError(
   if (!socket.connected) return;
   if (ack === undefined) socket.emit(EXCEPTION_EVENT, error);
   else ack({ ok: false, error } satisfies AckError);
-}
-
-/**
- * The acknowledgement handed to a socket's listeners: `ack` itself, whose first call settles an
- * answer `track`ed until then (a listener that never answers is waited for only until the close's
- * flush deadline).
- */
-function answeredBy(ack: Acknowledgement, track: (answered: Promise<unknown>) => void): Acknowledgement {
-  let answered!: () => void;
-  track(new Promise<void>((resolve) => (answered = resolve)));
-  return (...args) => {
-    answered();
-    ack(...args);
-  };
 }
 
 /** Whether a decoded value holds binary data (an attachment), looking `maxDepth` levels deep. */
@@ -109,15 +96,19 @@ export function createEventHandling(config: SocketIoConfig) {
       report(gate.audit.handlerFailed(cause, name));
       answerError(MESSAGE_ERRORS.internal, ack);
     };
-    /** Answers of events being handled: awaited (bounded) before a flood's or a binary event's close. */
+    /** Handlers' answers being computed: awaited (bounded) before a flood's or a binary event's close. */
     const pending = new Set<PromiseLike<unknown>>();
     const track = (settled: Promise<unknown>) => {
       pending.add(settled);
       void settled.finally(() => pending.delete(settled));
     };
+    /** Acknowledgements handed to the socket's listeners (`listenerEvents()`), not answered yet. */
+    const acks = new UnansweredAcks();
     const closeFor = (code: number, reason: string) => {
       report(gate.audit.messageRefused(code, connection.principal));
-      connection.closeAfter([...pending], code, reason, DEFAULTS.closeFlushMs);
+      const answers = acks.allAnswered();
+      const waiting = answers === undefined ? [...pending] : [...pending, answers];
+      connection.closeAfter(waiting, code, reason, DEFAULTS.closeFlushMs);
     };
     const answer = (outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined) => {
       if (outcome.kind === 'rejected') refuse(outcome.error, ack);
@@ -162,7 +153,7 @@ export function createEventHandling(config: SocketIoConfig) {
           return;
         }
         if (events.resolverOf === undefined) {
-          if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
+          if (ack !== undefined) event[event.length - 1] = acks.wrap(ack);
           next();
           return;
         }
@@ -178,7 +169,7 @@ export function createEventHandling(config: SocketIoConfig) {
         }
         // The listeners get what the schema made of the payload (an argument that was sent).
         if (args.length > 1) event[1] = resolved.payload;
-        if (ack !== undefined) event[event.length - 1] = answeredBy(ack, track);
+        if (ack !== undefined) event[event.length - 1] = acks.wrap(ack);
         next();
         return;
       }
