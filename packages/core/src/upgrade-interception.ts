@@ -23,8 +23,6 @@ interface UpgradeState {
 export interface InspectingGate {
   readonly queryParam: string;
   readonly upgradeTimeoutMs: number;
-  /** Whether the gate drains (when absent, `drainRefusal` is asked on every upgrade). */
-  readonly draining?: boolean;
   inspectHandshake(request: HandshakeRequest): HandshakeInspection;
   drainRefusal(request: HandshakeRequest): RefusalAnswer | undefined;
 }
@@ -79,27 +77,28 @@ export function interceptUpgrades(
   // Kept beside the request, not on it: a property added to the request would stay in its
   // property storage for the connection's whole life (the framework keeps the request).
   const upgrades = new WeakMap<IncomingMessage, UpgradeState>();
-  const inspect = (request: IncomingMessage): void => {
+  const inspect = (request: IncomingMessage, facts?: HandshakeRequest): void => {
     const state = upgrades.get(request);
     if (state?.inspection !== undefined) return;
-    const inspection = gate.inspectHandshake(handshakeRequestFrom(request));
+    const inspection = gate.inspectHandshake(facts ?? handshakeRequestFrom(request));
     if (state === undefined) upgrades.set(request, { inspection, deadline: undefined });
     else state.inspection = inspection;
     redactRequestForLog(request, gate.queryParam);
   };
   // Requests that reach the relay without passing the server listener (`injectWS`) are inspected here.
-  relay.prependListener('upgrade', inspect);
+  relay.prependListener('upgrade', (request: IncomingMessage) => inspect(request));
   const dispatch = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (socket.destroyed) return;
+    const facts = handshakeRequestFrom(request);
     // Draining (the app is closing): core's 503, before the framework's router answers its own.
-    const draining = gate.draining === false ? undefined : gate.drainRefusal(handshakeRequestFrom(request));
+    const draining = gate.drainRefusal(facts);
     if (draining?.kind === 'http') {
       report(draining.audit);
       writeHttpRefusal(socket, draining.status, draining.body, draining.headers);
       return;
     }
     try {
-      inspect(request);
+      inspect(request, facts);
       relay.emit('upgrade', request, socket, head);
     } catch {
       socket.destroy();
