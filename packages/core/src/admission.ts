@@ -6,6 +6,7 @@ import type {
   SessionStatus,
   SupervisedConnection,
   Supervision,
+  SupervisionHooks,
 } from './connection-supervisor.js';
 import type { RawFrame } from './frame-check.js';
 import { CloseCode } from './close-codes.js';
@@ -47,14 +48,14 @@ export interface AdmissionParts<TClaims extends TicketClaims> {
 /**
  * One admitted connection: its registration, its supervision and its principal (replaced when a
  * session re-check brings new claims). A class, so that an idle connection holds one small object
- * rather than a closure per method.
+ * rather than a closure per method; it is its own session-check hooks for the supervisor.
  */
-class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClaims> {
+class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClaims>, SupervisionHooks {
   #principal: Principal<TClaims>;
   #open = true;
   readonly #parts: AdmissionParts<TClaims>;
   readonly #report: (event: AuditEvent) => void;
-  readonly #unregister: () => void;
+  readonly #reservation: AdmissionTicket<TClaims>['reservation'];
   readonly #supervision: Supervision;
 
   constructor(
@@ -66,23 +67,28 @@ class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClai
     this.#parts = parts;
     this.#report = report;
     this.#principal = acceptance.principal;
-    this.#unregister = acceptance.reservation.attach(connection);
-    const { isSessionActive } = parts;
+    this.#reservation = acceptance.reservation;
+    this.#reservation.attach(connection);
     this.#supervision = parts.supervisor.supervise(
       connection,
-      isSessionActive === undefined
-        ? undefined
-        : {
-            sessionCheck: () => isSessionActive(this.#principal),
-            onClaims: (claims) => {
-              this.#principal = Object.freeze({ ...this.#principal, claims: claims as TClaims });
-            },
-          },
+      parts.isSessionActive === undefined ? undefined : this,
     );
   }
 
   get principal(): Principal<TClaims> {
     return this.#principal;
+  }
+
+  /** The supervisor's session re-check (only handed to it with `isSessionActive`). */
+  sessionCheck(): SessionStatus | Promise<SessionStatus> {
+    return (this.#parts.isSessionActive as NonNullable<AdmissionParts<TClaims>['isSessionActive']>)(
+      this.#principal,
+    );
+  }
+
+  /** New claims from a session re-check. */
+  onClaims(claims: TicketClaims): void {
+    this.#principal = Object.freeze({ ...this.#principal, claims: claims as TClaims });
   }
 
   pong(): void {
@@ -93,7 +99,7 @@ class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClai
     if (!this.#open) return;
     this.#open = false;
     this.#supervision.stop();
-    this.#unregister();
+    this.#reservation.detach();
     this.#report(this.#parts.audit.closed(this.#principal, code));
   }
 }

@@ -13,6 +13,8 @@ export interface ClosableConnection {
 export interface ConnectionReservation<C extends ClosableConnection = ClosableConnection> {
   /** Registers the socket in the slot; returns the function that unregisters it (call it on close). */
   attach(connection: C): () => void;
+  /** Unregisters the attached socket and gives its slot back, as the function `attach` returned. Once. */
+  detach(): void;
   /** Gives the slot back (the upgrade did not complete). Idempotent. */
   release(): void;
 }

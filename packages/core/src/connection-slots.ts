@@ -110,14 +110,14 @@ class SlotReservation<C extends ClosableConnection> implements ConnectionReserva
     this.#state = 'attached';
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    // Removed by `#detachConnection` (the function `add` returns is not kept: one closure less per connection).
+    // Removed by `detach` (the function `add` returns is not kept: one closure less per connection).
     registry.add(this.#principal, connection);
     this.#connection = connection;
-    return this.#detachConnection.bind(this);
+    return () => this.detach();
   }
 
   /** Unregisters the attached connection and gives its slot back (once). */
-  #detachConnection(): void {
+  detach(): void {
     const connection = this.#connection;
     if (connection === undefined) return;
     this.#connection = undefined;

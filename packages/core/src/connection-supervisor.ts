@@ -172,7 +172,7 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
       if (checking.has(connection) || hooks.sessionCheck === undefined) continue;
       checking.add(connection);
       Promise.resolve()
-        .then(hooks.sessionCheck)
+        .then(() => hooks.sessionCheck?.())
         .then(
           (status) => {
             if (!sessionChecks.has(connection)) return;
