@@ -67,9 +67,7 @@ export class UpgradeDeadline implements UpgradeGuard {
   }
 
   upgraded(): void {
-    const socket = this.#socket;
     this.#end();
-    socket?.removeListener?.('close', this.#onClose);
   }
 
   /** Past the deadline: the socket is destroyed and what is held given back. */
@@ -77,12 +75,13 @@ export class UpgradeDeadline implements UpgradeGuard {
     const socket = this.#socket;
     const held = this.#held;
     this.#end();
-    socket?.removeListener?.('close', this.#onClose);
     socket?.destroy();
     held?.release();
   }
 
+  /** Done: no timer, no `close` listener, nothing held, no reference to the socket. */
   #end(): void {
+    this.#socket?.removeListener?.('close', this.#onClose);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#socket = undefined;
