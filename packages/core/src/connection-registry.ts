@@ -192,7 +192,7 @@ export function createConnectionRegistry<C extends ClosableConnection = Closable
       }
       return emptied.promise;
     },
-    connectionsOf: (subject) => [...entriesOf(bySubject.get(subject))],
+    connectionsOf: (subject) => entriesOf(bySubject.get(subject)),
     get size() {
       return all.size;
     },
