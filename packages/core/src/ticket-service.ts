@@ -179,13 +179,20 @@ function resolveTicketServiceOptions(input: TicketServiceOptions | undefined): T
   });
 }
 
-/** Runs one store operation, timed into `metrics` when they are on. */
-async function measured<T>(
+/** Runs one store operation, timed into `metrics` when they are on (else just runs it). */
+function measured<T>(
   metrics: TicketMetrics,
   operation: TicketStoreOperation,
   run: () => Promise<T>,
 ): Promise<T> {
-  if (!metrics.enabled) return run();
+  return metrics.enabled ? timed(metrics, operation, run) : run();
+}
+
+async function timed<T>(
+  metrics: TicketMetrics,
+  operation: TicketStoreOperation,
+  run: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   try {
     const result = await run();
@@ -284,10 +291,10 @@ export function createTicketService<TClaims extends TicketClaims = TicketClaims>
     let slot: SlotAcquisition | undefined;
     const slotClaim = foldsSlots ? claim : undefined;
     if (slotClaim === undefined || store.takeWithSlot === undefined) {
-      record = await (metrics.enabled ? measured(metrics, 'take', () => store.take(key)) : store.take(key));
+      record = await measured(metrics, 'take', () => store.take(key));
     } else {
-      const takeWithSlot = store.takeWithSlot.bind(store, key, slotClaim);
-      ({ record, slot } = await (metrics.enabled ? measured(metrics, 'take', takeWithSlot) : takeWithSlot()));
+      const { takeWithSlot } = store;
+      ({ record, slot } = await measured(metrics, 'take', () => takeWithSlot.call(store, key, slotClaim)));
     }
     if (record === undefined) return refused('unknown');
     const checked = checkRecord(record, context);
