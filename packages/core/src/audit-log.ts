@@ -21,12 +21,6 @@ type LevelAwareLogger = LevelLogger & { isLevelEnabled?: (level: string) => bool
  */
 export function writeAuditEvent(logger: LevelLogger, audit: AuditEvent): void {
   const { isLevelEnabled } = logger as LevelAwareLogger;
-  if (typeof isLevelEnabled !== 'function') {
-    logger[audit.level](auditRecord(audit), audit.message);
-    return;
-  }
-  if (!isLevelEnabled.call(logger, audit.level)) return;
-  const record: Record<string, unknown> = { event: audit.event, ...audit.fields };
-  if (audit.cause !== undefined) record['err'] = audit.cause;
-  logger[audit.level](record, audit.message);
+  if (typeof isLevelEnabled === 'function' && !isLevelEnabled.call(logger, audit.level)) return;
+  logger[audit.level](auditRecord(audit), audit.message);
 }

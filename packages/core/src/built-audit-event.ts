@@ -17,7 +17,7 @@ export interface PrincipalFields {
 
 function fieldsOf(principal: PrincipalFields, session: string | undefined): Record<string, AuditFieldValue> {
   const { subject, value } = principal;
-  return principal.last === 'ip' ? { subject, session, ip: value } : { subject, session, code: value };
+  return { subject, session, [principal.last]: value };
 }
 
 /**
@@ -89,22 +89,13 @@ export class BuiltAuditEvent implements AuditEvent {
     let computed: { session: string | undefined } | undefined;
     const session = () => (computed ??= { session: principal.hash(principal.sessionId) }).session;
     const { subject, value } = principal;
-    return principal.last === 'ip'
-      ? {
-          event: audit.event,
-          subject,
-          get session() {
-            return session();
-          },
-          ip: value,
-        }
-      : {
-          event: audit.event,
-          subject,
-          get session() {
-            return session();
-          },
-          code: value,
-        };
+    return {
+      event: audit.event,
+      subject,
+      get session() {
+        return session();
+      },
+      [principal.last]: value,
+    };
   }
 }
