@@ -18,6 +18,7 @@ export {
 export { writeAuditEvent, type LevelLogger } from './audit-log.js';
 export { systemClock, type Clock } from './clock.js';
 export { CloseCode } from './close-codes.js';
+export { closeWhenSettled } from './close-flush.js';
 export {
   createConnectionRegistry,
   truncateCloseReason,

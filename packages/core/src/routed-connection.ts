@@ -7,6 +7,7 @@ import {
   type ResolvedFrameLimits,
 } from './frame-check.js';
 import { MessageRejection, runMessageHandler, type HandlerOutcome } from './message-handler.js';
+import { closeWhenSettled } from './close-flush.js';
 import { isThenable } from './thenable.js';
 import { MESSAGE_ERRORS, type MessageError } from './message-errors.js';
 import type { ConnectionRouter, MessageRoute, RouterConnection, RouteResolution } from './message-router.js';
@@ -130,20 +131,8 @@ export class RoutedConnection<Ctx> implements ConnectionRouter {
   /** Closes once the replies of messages already being handled are out (bounded wait). */
   #closeAfterPending(code: number, reason: string): void {
     this.#closing = true;
-    const pending = this.#pending;
-    if (pending === undefined || pending.size === 0) {
-      this.#connection.close(code, reason);
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const flushed = new Promise<void>((resolveFlush) => {
-      timer = setTimeout(resolveFlush, this.#core.closeFlushMs);
-      timer.unref();
-      void Promise.allSettled([...pending]).then(() => resolveFlush());
-    });
-    void flushed.then(() => {
-      clearTimeout(timer);
-      this.#connection.close(code, reason);
-    });
+    closeWhenSettled([...(this.#pending ?? [])], this.#core.closeFlushMs, () =>
+      this.#connection.close(code, reason),
+    );
   }
 }

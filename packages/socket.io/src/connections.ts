@@ -1,4 +1,5 @@
 import {
+  closeWhenSettled,
   createFrameChecker,
   type AdmittedConnection,
   type FrameChecker,
@@ -100,16 +101,7 @@ export function createConnections(
       closeAfter(pending, code, reason, flushMs) {
         if (closing) return;
         closing = true;
-        if (pending.length === 0) {
-          close(code, reason);
-          return;
-        }
-        const timer = setTimeout(() => close(code, reason), flushMs);
-        timer.unref();
-        void Promise.allSettled(pending).then(() => {
-          clearTimeout(timer);
-          close(code, reason);
-        });
+        closeWhenSettled(pending, flushMs, () => close(code, reason));
       },
     });
   }
