@@ -15,7 +15,6 @@ interface HandlerRun {
 type Emit = (event: string, ...args: unknown[]) => boolean;
 
 const runs = new AsyncLocalStorage<HandlerRun>();
-const translated = new WeakSet<object>();
 
 /**
  * Runs a Nest handler callback (guards, pipes, handler, filters) for one event, so that an error
@@ -39,16 +38,14 @@ export function runHandler<T>(
 }
 
 /**
- * Makes every `exception` event of `socket` @wsgate's `{ code, message, issues? }` (once per
- * socket). Nest's default exception filter emits `exception` itself, with its own shape (`{
+ * Makes every `exception` event of `socket` @wsgate's `{ code, message, issues? }`; call it once
+ * per socket (the adapter does, with the socket's state). Nest's default exception filter emits `exception` itself, with its own shape (`{
  * status, message, cause: { pattern, data } }`, which echoes the client's input): it is mapped
  * like the `ws` adapter maps it, and sent to the acknowledgement of the event being handled when
  * the client sent one and it was not answered yet, else as the event. Errors already in
  * @wsgate's shape (its refusals, closes, `WsGateExceptionFilter`) keep it.
  */
 export function translateExceptionEvents(socket: { connected: boolean; emit: Emit }): void {
-  if (translated.has(socket)) return;
-  translated.add(socket);
   const emit: Emit = socket.emit.bind(socket);
   socket.emit = (event: string, ...args: unknown[]): boolean => {
     if (event !== EXCEPTION_EVENT) return emit(event, ...args);

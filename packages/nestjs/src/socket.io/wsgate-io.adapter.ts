@@ -78,8 +78,8 @@ export class WsGateIoAdapter extends IoAdapter {
   private readonly secured = new WeakSet<object>();
   /** The resolver of the events of each server or namespace `create` returned. */
   private readonly resolverOfHost = new WeakMap<object, EventResolver>();
-  /** The resolver of each socket's events (its namespace's). */
-  private readonly resolverOfSocket = new WeakMap<object, EventResolver>();
+  /** The resolver of the events of each namespace's sockets (a dynamic namespace's children too). */
+  private readonly resolverOfNamespace = new WeakMap<object, EventResolver>();
 
   constructor(app: INestApplicationContext, options: WsGateIoAdapterOptions = {}) {
     super(app);
@@ -119,7 +119,7 @@ export class WsGateIoAdapter extends IoAdapter {
       wsgateSocketIo(server, {
         gate,
         polling: this.binding.options.polling,
-        events: listenerEvents({ resolverOf: (socket) => this.resolverOfSocket.get(socket) }),
+        events: listenerEvents({ resolverOf: (socket) => this.resolverOfNamespace.get(socket.nsp) }),
         logger: this.binding.report,
       }),
     );
@@ -171,7 +171,7 @@ export class WsGateIoAdapter extends IoAdapter {
   private prepare(socket: IoSocket, resolver: EventResolver | undefined): void {
     const server: unknown = (socket as { nsp?: { server?: unknown } }).nsp?.server;
     if (server === undefined || server === null || !this.secured.has(server)) return;
-    if (resolver !== undefined) this.resolverOfSocket.set(socket, resolver);
+    if (resolver !== undefined) this.resolverOfNamespace.set(socket.nsp, resolver);
     if (hasSocketState(socket)) return;
     translateExceptionEvents(socket as unknown as Parameters<typeof translateExceptionEvents>[0]);
     attachSocketState(socket, {
