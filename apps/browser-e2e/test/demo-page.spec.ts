@@ -4,7 +4,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useBrowser } from './support/browser.js';
-import { expectMarkupShownAsText } from './support/page-checks.js';
+import { expectChatBothWays, expectMarkupShownAsText } from './support/page-checks.js';
 import { DemoPage, type Transport } from './support/demo-page.js';
 import { SAMPLES, useSample } from './support/lifecycle.js';
 import { REPO_ROOT } from 'test-support/sample-process';
@@ -57,19 +57,7 @@ describe.each(SAMPLES)('%s: demo page', (sampleName) => {
     await alice.join('lobby');
     await bob.join('lobby');
 
-    await alice.say('hello bob');
-    await bob.waitForChat('alice', 'hello bob');
-    await alice.waitForChat('alice', 'hello bob');
-    await bob.say('hi alice');
-    await alice.waitForChat('bob', 'hi alice');
-    await bob.waitForChat('bob', 'hi alice');
-
-    const expected = [
-      { from: 'alice', text: 'hello bob' },
-      { from: 'bob', text: 'hi alice' },
-    ];
-    expect(await alice.chatLines()).toEqual(expected);
-    expect(await bob.chatLines()).toEqual(expected);
+    await expectChatBothWays(alice, bob);
 
     await Promise.all([alice.settled(), bob.settled()]);
     expect(alice.handshakes.map((handshake) => handshake.protocols)).toEqual([[]]);

@@ -15,9 +15,15 @@
 // stop, which is why only the page's behaviour — not the evil server — is modelled here.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBrowser } from './support/browser.js';
-import { recordCookies } from './support/cookies.js';
-import { DemoPage } from './support/demo-page.js';
-import { EvilServer, type AttackReport } from './support/evil-server.js';
+import { EvilServer } from './support/evil-server.js';
+import {
+  aliceWithLeakedTicket,
+  EVIL_PAGE_VARIANTS,
+  expectNoSocketOpened,
+  expectStillServing,
+  expectTicketRequestUnreadable,
+  runEvilPage,
+} from './support/hijacking.js';
 import { LOG_ASSERTING_SAMPLES, SAMPLES, useSample } from './support/lifecycle.js';
 
 const browser = useBrowser();
@@ -34,32 +40,13 @@ describe.each(SAMPLES.filter((sample) => LOG_ASSERTING_SAMPLES.includes(sample))
       await evil?.close();
     });
 
-    /** Where the evil page is served from, and what the browser does with alice's cookie there. */
-    const VARIANTS = [
-      { host: '127.0.0.1', cookie: 'sent' },
-      { host: 'localhost', cookie: 'withheld' },
-    ] as const;
-
     it('evil pages on http://127.0.0.1:<other port> (same-site) and http://localhost:<other port> (cross-site) get no ticket and no socket; alice keeps chatting, bob still gets in', async () => {
       const server = sample.current;
-      const context = await browser.newContext();
-      const alice = await DemoPage.open(context, server.origin, {
-        remember: (secret) => sample.remember(secret),
-      });
-      await alice.login('alice');
-      await alice.join('lobby');
-      await alice.say('before the attack');
-      await alice.waitForChat('alice', 'before the attack');
+      const attacked = { origin: server.origin, remember: (secret: string) => sample.remember(secret) };
+      const { context, alice, leaked } = await aliceWithLeakedTicket(browser, attacked);
 
-      // A real ticket of alice's, as if it had leaked: bound to her Origin, so useless elsewhere.
-      const leaked = await alice.page.evaluate(async () => {
-        const response = await fetch('/ws-ticket', { method: 'POST', credentials: 'same-origin' });
-        return ((await response.json()) as { ticket: string }).ticket;
-      });
-      sample.remember(leaked);
-
-      for (const { host, cookie } of VARIANTS) {
-        const evilOrigin = `http://${host}:${evil!.port}`;
+      for (const variant of EVIL_PAGE_VARIANTS) {
+        const evilOrigin = `http://${variant.host}:${evil!.port}`;
         await server.quiesce(); // every request so far has its log lines (the leaked ticket's, too)
         const ticketsIssuedBefore = server.events('wsgate.ticket_issued').length;
         const acceptedBefore = server.events('wsgate.upgrade_accepted').length;
@@ -67,34 +54,13 @@ describe.each(SAMPLES.filter((sample) => LOG_ASSERTING_SAMPLES.includes(sample))
         const ticketStatusesBefore = server.responseStatuses('POST', '/ws-ticket').length;
 
         // Same browser context as alice's page: same cookie jar.
-        const evilPage = await context.newPage();
-        const cookies = await recordCookies(context, evilPage);
-        const framesToEvil: string[] = [];
-        evilPage.on('websocket', (socket) =>
-          socket.on('framereceived', (frame) => framesToEvil.push(String(frame.payload))),
-        );
-        await evilPage.goto(evil!.pageUrl(host, `127.0.0.1:${server.port}`, leaked));
-        const report = await evilPage.evaluate(
-          () => (window as unknown as { __attack: Promise<AttackReport> }).__attack,
+        const attack = await runEvilPage(
+          context,
+          evil!.pageUrl(variant.host, `127.0.0.1:${server.port}`, leaked),
         );
 
         // (a) The ticket request: sent (with or without alice's cookie), refused 403, unreadable.
-        const sid = cookies.sidCookieOn('POST', `${server.origin}/ws-ticket`);
-        expect(sid, evilOrigin).toHaveLength(1);
-        if (cookie === 'sent') {
-          expect(sid[0], `${evilOrigin}: same-site, so SameSite=Strict does not stop the cookie`).toEqual({
-            sent: true,
-          });
-        } else {
-          // Chromium says `SchemefulSameSiteStrict` (and may add e.g. `UserPreferences`: third-party cookie blocking).
-          const reasons = sid[0]?.sent === false ? sid[0].blockedReasons : [];
-          expect(
-            reasons.some((reason) => reason.endsWith('SameSiteStrict')),
-            `${evilOrigin}: ${reasons.join(', ')}`,
-          ).toBe(true);
-        }
-        // CORS: the answer has no Access-Control-Allow-Origin, so the page cannot read it at all.
-        expect(report.ticketRequest, evilOrigin).toEqual({ readable: false, error: 'TypeError' });
+        expectTicketRequestUnreadable(attack, server.origin, variant, evilOrigin);
         await server.quiesce();
         expect(server.responseStatuses('POST', '/ws-ticket').slice(ticketStatusesBefore), evilOrigin).toEqual(
           [403],
@@ -102,16 +68,7 @@ describe.each(SAMPLES.filter((sample) => LOG_ASSERTING_SAMPLES.includes(sample))
         expect(server.events('wsgate.ticket_issued'), evilOrigin).toHaveLength(ticketsIssuedBefore);
 
         // (b) The WebSockets: refused before the upgrade (foreign Origin), so never open, nothing received.
-        expect(report.sockets, evilOrigin).toHaveLength(5);
-        for (const socket of report.sockets) {
-          expect(socket, `${evilOrigin}: ${socket.label}`).toEqual({
-            label: socket.label,
-            opened: false,
-            messages: [],
-            closeCode: 1006,
-          });
-        }
-        expect(framesToEvil, evilOrigin).toEqual([]);
+        expectNoSocketOpened(attack, evilOrigin);
         const refused = (await server.waitForEvents('wsgate.upgrade_refused', refusedBefore + 5)).slice(
           refusedBefore,
         );
@@ -120,22 +77,11 @@ describe.each(SAMPLES.filter((sample) => LOG_ASSERTING_SAMPLES.includes(sample))
           evilOrigin,
         ).toEqual(Array(5).fill(['ORIGIN_NOT_ALLOWED', evilOrigin]));
         expect(server.events('wsgate.upgrade_accepted'), evilOrigin).toHaveLength(acceptedBefore);
-        await evilPage.close();
+        await attack.close();
       }
 
       // Afterwards alice's page still works (same socket, chat still flows) and others still get in.
-      const bob = await DemoPage.open(await browser.newContext(), server.origin, {
-        remember: (secret) => sample.remember(secret),
-      });
-      await bob.login('bob');
-      await bob.join('lobby');
-      await alice.say('after the attack');
-      await bob.waitForChat('alice', 'after the attack');
-      await bob.say('all good here');
-      await alice.waitForChat('bob', 'all good here');
-      expect(alice.sockets).toHaveLength(1);
-      expect(alice.sockets[0]?.closed).toBe(false);
-      expect([...alice.pageErrors, ...bob.pageErrors]).toEqual([]);
+      await expectStillServing(browser, attacked, alice);
     });
   },
 );

@@ -4,7 +4,7 @@
 // the connection (exception UNAUTHENTICATED, then a server-side disconnect).
 import { describe, expect, it } from 'vitest';
 import { useBrowser } from '../support/browser.js';
-import { expectMarkupShownAsText } from '../support/page-checks.js';
+import { expectChatBothWays, expectMarkupShownAsText } from '../support/page-checks.js';
 import { DemoPage } from '../support/demo-page.js';
 import { useSample } from '../support/lifecycle.js';
 
@@ -68,19 +68,7 @@ describe(`${SAMPLE}: demo page`, () => {
     await alice.join('lobby');
     await bob.join('lobby');
 
-    await alice.say('hello bob');
-    await bob.waitForChat('alice', 'hello bob');
-    await alice.waitForChat('alice', 'hello bob');
-    await bob.say('hi alice');
-    await alice.waitForChat('bob', 'hi alice');
-    await bob.waitForChat('bob', 'hi alice');
-
-    const expected = [
-      { from: 'alice', text: 'hello bob' },
-      { from: 'bob', text: 'hi alice' },
-    ];
-    expect(await alice.chatLines()).toEqual(expected);
-    expect(await bob.chatLines()).toEqual(expected);
+    await expectChatBothWays(alice, bob);
 
     await Promise.all([alice.settled(), bob.settled()]);
     for (const demo of [alice, bob]) {

@@ -26,3 +26,20 @@ export async function expectMarkupShownAsText(alice: DemoPage, bob: DemoPage): P
     expect(demo.pageErrors).toEqual([]);
   }
 }
+
+/** alice and bob, in the same room, say one line each: both see both lines, in order, each with the right "from". */
+export async function expectChatBothWays(alice: DemoPage, bob: DemoPage): Promise<void> {
+  await alice.say('hello bob');
+  await bob.waitForChat('alice', 'hello bob');
+  await alice.waitForChat('alice', 'hello bob');
+  await bob.say('hi alice');
+  await alice.waitForChat('bob', 'hi alice');
+  await bob.waitForChat('bob', 'hi alice');
+
+  const expected = [
+    { from: 'alice', text: 'hello bob' },
+    { from: 'bob', text: 'hi alice' },
+  ];
+  expect(await alice.chatLines()).toEqual(expected);
+  expect(await bob.chatLines()).toEqual(expected);
+}
