@@ -541,14 +541,15 @@ async function memoryRound(ctx, stackId, connections, starting) {
     STACKS[stackId].tickets ? server.rpc.call('issue', { n }, 60_000) : Promise.resolve(undefined);
   try {
     // Warm the code paths (and ws's/Fastify's lazy allocations) before the baseline.
-    await worker.call('open', { set, port: server.port, n: 200, tickets: await issue(200) }, 120_000);
+    const kind = STACKS[stackId].client;
+    await worker.call('open', { set, kind, port: server.port, n: 200, tickets: await issue(200) }, 120_000);
     await worker.call('closeAll', { set }, 60_000);
     await sleep(300);
     const before = await server.rpc.call('mem', {}, 30_000);
     const tickets = await issue(connections);
     const opened = await worker.call(
       'open',
-      { set, port: server.port, n: connections, tickets, concurrency: 32 },
+      { set, kind, port: server.port, n: connections, tickets, concurrency: 32 },
       300_000,
     );
     await sleep(300);

@@ -85,14 +85,7 @@ function ioHandshake(port, credentials) {
 async function handshakes({ kind, port, concurrency, durationMs, maxCount, tickets }) {
   const limit = tickets === undefined ? maxCount : Math.min(maxCount, tickets.length);
   const tokens =
-    kind === 'socketio'
-      ? Array.from({ length: concurrency }, (_, index) =>
-          jwt.sign({ sub: `user-${String(index).padStart(6, '0')}`, roles: ['user'] }, JWT_SECRET, {
-            algorithm: 'HS256',
-            expiresIn: '10m',
-          }),
-        )
-      : undefined;
+    kind === 'socketio' ? Array.from({ length: concurrency }, (_, index) => peerToken(index)) : undefined;
   const latencies = new Float64Array(limit);
   let started = 0;
   let count = 0;
@@ -133,8 +126,103 @@ async function handshakes({ kind, port, concurrency, durationMs, maxCount, ticke
   };
 }
 
-/** Opens `n` connections (at most `concurrency` handshakes at once) and keeps them in set `set`. */
-async function open({ set, port, n, tickets, concurrency = 32, timeoutMs = 120_000 }) {
+/** A JWT for the socket.io peer's connection `index` (its `auth.token`). */
+function peerToken(index) {
+  return jwt.sign({ sub: `user-${String(index).padStart(6, '0')}`, roles: ['user'] }, JWT_SECRET, {
+    algorithm: 'HS256',
+    expiresIn: '10m',
+  });
+}
+
+/**
+ * Opens one `ws` connection and waits for the welcome frame. Resolves `{ entry }` once welcomed,
+ * else `{ error }`; later frames go to `entry.onMessage`.
+ */
+function openWs(port, ticket) {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(wsUrl(port, ticket), { origin: ORIGIN, perMessageDeflate: false });
+    const entry = { socket, onMessage: undefined, close: closeWs };
+    let settled = false;
+    const settle = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      socket.terminate();
+      settle({ error: new Error('open timed out') });
+    }, OPERATION_TIMEOUT_MS);
+    socket.on('message', (data) => {
+      if (!settled) settle({ entry });
+      else entry.onMessage?.(data);
+    });
+    socket.on('error', (error) => settle({ error }));
+    socket.once('close', () => settle({ error: new Error('closed before the welcome frame') }));
+  });
+}
+
+/** Closes a `ws` connection (close handshake, then terminate after a bound). */
+function closeWs(socket) {
+  return new Promise((resolve) => {
+    if (socket.readyState === WebSocket.CLOSED) return resolve();
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve();
+    }, OPERATION_TIMEOUT_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(1000);
+  });
+}
+
+/**
+ * Opens one socket.io connection (a JWT in `auth` for the peer, a ticket in the handshake query
+ * for @wsgate/socket.io) and waits for `welcome`.
+ */
+function openIo(port, credentials) {
+  return new Promise((resolve) => {
+    const socket = ioClient(`http://127.0.0.1:${port}`, {
+      transports: ['websocket'],
+      ...credentials,
+      extraHeaders: { origin: ORIGIN },
+      reconnection: false,
+      forceNew: true,
+      timeout: OPERATION_TIMEOUT_MS,
+    });
+    const entry = { socket, onMessage: undefined, close: closeIo };
+    socket.once('welcome', () => resolve({ entry }));
+    socket.once('connect_error', (error) => {
+      socket.disconnect();
+      resolve({ error });
+    });
+  });
+}
+
+/** Disconnects a socket.io connection and waits until its transport is closed (bounded). */
+function closeIo(socket) {
+  return new Promise((resolve) => {
+    const engine = socket.io.engine;
+    if (engine === undefined || engine.readyState === 'closed') {
+      socket.disconnect();
+      return resolve();
+    }
+    const timer = setTimeout(resolve, OPERATION_TIMEOUT_MS);
+    engine.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.disconnect();
+  });
+}
+
+/**
+ * Opens `n` connections of client `kind` (`ws`, `socketio`, `socketio-ticket`; at most
+ * `concurrency` handshakes at once) and keeps them in set `set`.
+ */
+async function open({ set, port, n, tickets, kind = 'ws', concurrency = 32, timeoutMs = 120_000 }) {
   const entries = [];
   sets.set(set, entries);
   let next = 0;
@@ -142,40 +230,19 @@ async function open({ set, port, n, tickets, concurrency = 32, timeoutMs = 120_0
   let firstError;
   const begin = performance.now();
   const deadline = begin + timeoutMs;
-  function openOne(ticket) {
-    return new Promise((resolve) => {
-      const socket = new WebSocket(wsUrl(port, ticket), { origin: ORIGIN, perMessageDeflate: false });
-      const entry = { socket, onMessage: undefined };
-      let settled = false;
-      const settle = (error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(error);
-      };
-      const timer = setTimeout(() => {
-        socket.terminate();
-        settle(new Error('open timed out'));
-      }, OPERATION_TIMEOUT_MS);
-      socket.on('message', (data) => {
-        if (!settled) {
-          entries.push(entry);
-          settle(undefined);
-          return;
-        }
-        entry.onMessage?.(data);
-      });
-      socket.on('error', (error) => settle(error));
-      socket.once('close', () => settle(new Error('closed before the welcome frame')));
-    });
-  }
+  const openOne = (index) =>
+    kind === 'socketio'
+      ? openIo(port, { auth: { token: peerToken(index) } })
+      : kind === 'socketio-ticket'
+        ? openIo(port, { query: { ticket: tickets?.[index] } })
+        : openWs(port, tickets?.[index]);
   async function loop() {
     while (next < n && performance.now() < deadline) {
-      const index = next++;
-      const failure = await openOne(tickets?.[index]);
-      if (failure !== undefined) {
+      const { entry, error } = await openOne(next++);
+      if (entry !== undefined) entries.push(entry);
+      else {
         errors += 1;
-        firstError ??= failure.message;
+        firstError ??= error.message;
       }
     }
   }
@@ -240,23 +307,7 @@ async function messages({ set, durationMs, maxCount }) {
 async function closeAll({ set }) {
   const entries = sets.get(set) ?? [];
   sets.delete(set);
-  await Promise.all(
-    entries.map(
-      ({ socket }) =>
-        new Promise((resolve) => {
-          if (socket.readyState === WebSocket.CLOSED) return resolve();
-          const timer = setTimeout(() => {
-            socket.terminate();
-            resolve();
-          }, OPERATION_TIMEOUT_MS);
-          socket.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          socket.close(1000);
-        }),
-    ),
-  );
+  await Promise.all(entries.map((entry) => entry.close(entry.socket)));
   return { closed: entries.length };
 }
 

@@ -332,19 +332,20 @@ function memoryTable(report) {
     'heap bytes/connection',
     'RSS bytes/connection',
     'external bytes/connection',
-    'heap vs bare',
+    'heap vs its peer',
     'errors',
   ];
   const rows = cells.map((cell) => {
     if (cell.status !== 'ok') return pendingRow(cell, headers.length);
     const ratio = baselineRatio(report, cell, 'heapPerConnection');
+    const peer = ratio?.denominator.replace(/^memory:/, '');
     return [
       cell.label,
       number(cell.connections, 0),
       figure(cell.figures.heapPerConnection, { digits: 0 }),
       figure(cell.figures.rssPerConnection, { digits: 0 }),
       figure(cell.figures.externalPerConnection, { digits: 0 }),
-      ratio === undefined ? '—' : ratioText(ratio),
+      ratio === undefined ? '—' : `${ratioText(ratio)} vs ${peer}`,
       cell.errors,
     ];
   });

@@ -84,7 +84,7 @@ export const HANDSHAKE_STACKS = [
 ];
 export const MESSAGE_CONNECTIONS = [1, 50];
 export const MESSAGE_STACKS = ['fastify-bare', 'wsgate-fastify', 'nest-bare', 'nest-wsgate'];
-export const MEMORY_STACKS = ['fastify-bare', 'wsgate-fastify'];
+export const MEMORY_STACKS = ['fastify-bare', 'wsgate-fastify', 'socketio-jwt', 'wsgate-socketio'];
 export const TICKET_CASES = [
   { id: 'memory-1', store: 'memory', inFlight: 1, label: 'memory store, sequential' },
   { id: 'memory-50', store: 'memory', inFlight: 50, label: 'memory store, 50 in flight' },
@@ -166,18 +166,18 @@ export function comparisons() {
       metric: 'cpuPerUnitUs',
     });
   }
-  list.push({
-    id: 'memory:wsgate-fastify/fastify-bare:heapPerConnection',
-    numerator: 'memory:wsgate-fastify',
-    denominator: 'memory:fastify-bare',
-    metric: 'heapPerConnection',
-  });
-  list.push({
-    id: 'memory:wsgate-fastify/fastify-bare:rssPerConnection',
-    numerator: 'memory:wsgate-fastify',
-    denominator: 'memory:fastify-bare',
-    metric: 'rssPerConnection',
-  });
+  for (const [a, b] of [
+    ['wsgate-fastify', 'fastify-bare'],
+    ['wsgate-socketio', 'socketio-jwt'],
+  ]) {
+    for (const metric of ['heapPerConnection', 'rssPerConnection'])
+      list.push({
+        id: `memory:${a}/${b}:${metric}`,
+        numerator: `memory:${a}`,
+        denominator: `memory:${b}`,
+        metric,
+      });
+  }
   return list;
 }
 
