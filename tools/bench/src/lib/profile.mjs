@@ -103,19 +103,21 @@ async function profileMemory(ctx, dir) {
   const { worker, log, settings } = ctx;
   const connections = Math.min(settings.memoryConnections, 2_000);
   const deltas = {};
-  for (const stackId of PROFILED_STACKS) {
+  const stacks = ctx.stacks ?? PROFILED_STACKS;
+  for (const stackId of stacks) {
     const server = await ctx.startServer(stackId, { redisUrl: ctx.redisUrl });
     const set = `heap:${stackId}`;
+    const kind = STACKS[stackId].client;
     const issue = (n) =>
-      stackId === 'wsgate-fastify' ? server.rpc.call('issue', { n }, 60_000) : Promise.resolve(undefined);
+      STACKS[stackId].tickets ? server.rpc.call('issue', { n }, 60_000) : Promise.resolve(undefined);
     try {
-      await worker.call('open', { set, port: server.port, n: 200, tickets: await issue(200) }, 120_000);
+      await worker.call('open', { set, kind, port: server.port, n: 200, tickets: await issue(200) }, 120_000);
       await worker.call('closeAll', { set }, 60_000);
       const before = join(dir, `heap-${stackId}-before.heapsnapshot`);
       await server.rpc.call('heapSnapshot', { file: before }, 120_000);
       const opened = await worker.call(
         'open',
-        { set, port: server.port, n: connections, tickets: await issue(connections) },
+        { set, kind, port: server.port, n: connections, tickets: await issue(connections) },
         300_000,
       );
       const after = join(dir, `heap-${stackId}-after.heapsnapshot`);
@@ -130,7 +132,7 @@ async function profileMemory(ctx, dir) {
       await ctx.stopServer(server.rpc);
     }
   }
-  const [ours, bare] = PROFILED_STACKS;
+  const [ours, bare] = stacks;
   const perConnection = (stack) => {
     let bytes = 0;
     for (const value of deltas[stack].delta.values()) bytes += value.bytes;
