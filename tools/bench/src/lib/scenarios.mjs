@@ -84,7 +84,14 @@ export const HANDSHAKE_STACKS = [
 ];
 export const MESSAGE_CONNECTIONS = [1, 50];
 export const MESSAGE_STACKS = ['fastify-bare', 'wsgate-fastify', 'nest-bare', 'nest-wsgate'];
-export const MEMORY_STACKS = ['fastify-bare', 'wsgate-fastify', 'socketio-jwt', 'wsgate-socketio'];
+export const MEMORY_STACKS = [
+  'fastify-bare',
+  'wsgate-fastify',
+  'nest-bare',
+  'nest-wsgate',
+  'socketio-jwt',
+  'wsgate-socketio',
+];
 export const TICKET_CASES = [
   { id: 'memory-1', store: 'memory', inFlight: 1, label: 'memory store, sequential' },
   { id: 'memory-50', store: 'memory', inFlight: 50, label: 'memory store, 50 in flight' },
@@ -168,6 +175,7 @@ export function comparisons() {
   }
   for (const [a, b] of [
     ['wsgate-fastify', 'fastify-bare'],
+    ['nest-wsgate', 'nest-bare'],
     ['wsgate-socketio', 'socketio-jwt'],
   ]) {
     for (const metric of ['heapPerConnection', 'rssPerConnection'])
