@@ -61,6 +61,141 @@ function carriesBinary(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/** The config every socket of a server shares, read once. */
+interface SharedEventHandling {
+  readonly config: SocketIoConfig;
+  readonly maxDepth: number;
+}
+
+/**
+ * What one socket does with the events it receives (see {@link createEventHandling}), and the
+ * context its handlers get (`socket`, `principal`). A class, so that an idle socket keeps one
+ * object and the middleware's closure, not a closure per step.
+ */
+class SocketEventHandling implements SocketIoEventContext {
+  readonly #shared: SharedEventHandling;
+  readonly #connection: GatedConnection;
+  /** Handlers' answers being computed: awaited (bounded) before a flood's or a binary event's close. */
+  #pending: Set<PromiseLike<unknown>> | undefined;
+  /** Acknowledgements handed to the socket's listeners (`listenerEvents()`), not answered yet. */
+  #acks: UnansweredAcks | undefined;
+
+  constructor(
+    shared: SharedEventHandling,
+    readonly socket: WsGateSocket,
+    connection: GatedConnection,
+  ) {
+    this.#shared = shared;
+    this.#connection = connection;
+  }
+
+  get principal(): SocketIoEventContext['principal'] {
+    return this.#connection.principal;
+  }
+
+  /** The socket's middleware: checks one event, then runs it or refuses it. */
+  handle(event: unknown[], next: () => void): void {
+    const connection = this.#connection;
+    if (connection.closing) return;
+    const { events } = this.#shared.config;
+    const args: unknown[] = [...event];
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledgement) : undefined;
+    const name = typeof args[0] === 'string' ? args[0] : undefined;
+    if (carriesBinary(args, this.#shared.maxDepth) && !(name !== undefined && events.binary.has(name))) {
+      this.#closeFor(CloseCode.UnsupportedData, 'binary payloads are not accepted');
+      return;
+    }
+    if (!connection.frames.takeToken()) {
+      this.#closeFor(CloseCode.RateLimited, 'rate limit exceeded');
+      return;
+    }
+    const unsafe = checkDecodedValue(args, this.#shared.maxDepth);
+    if (unsafe !== undefined) {
+      this.#refuse(unsafe, ack);
+      return;
+    }
+    const decoded = socketIoEnvelope.decode(args);
+    if (!decoded.ok) {
+      this.#refuse(decoded.error, ack);
+      return;
+    }
+    if (events.kind === 'listeners') {
+      if (LOCAL_EVENTS.has(decoded.name) || this.socket.listeners(decoded.name).length === 0) {
+        this.#refuse(unknownMessage(socketIoEnvelope.namePath), ack);
+        return;
+      }
+      if (events.resolverOf !== undefined) {
+        const resolver = events.resolverOf(this.socket);
+        const resolved =
+          resolver === undefined
+            ? ({ ok: false, error: unknownMessage(socketIoEnvelope.namePath) } as const)
+            : resolver.resolve(decoded.name, decoded.payload, connection.principal);
+        if (!resolved.ok) {
+          if (resolved.cause === undefined) this.#refuse(resolved.error, ack);
+          else this.#fail(resolved.cause, decoded.name, ack);
+          return;
+        }
+        // The listeners get what the schema made of the payload (an argument that was sent).
+        if (args.length > 1) event[1] = resolved.payload;
+      }
+      if (ack !== undefined) event[event.length - 1] = (this.#acks ??= new UnansweredAcks()).wrap(ack);
+      next();
+      return;
+    }
+    const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
+    if (!resolution.ok) {
+      if (resolution.cause === undefined) this.#refuse(resolution.error, ack);
+      else this.#fail(resolution.cause, decoded.name, ack);
+      return;
+    }
+    const outcome = runMessageHandler(resolution.route, resolution.payload, this);
+    if (outcome instanceof Promise)
+      this.#track(outcome.then((settled) => this.#answer(settled, decoded.name, ack)));
+    else this.#answer(outcome, decoded.name, ack);
+  }
+
+  #refuse(error: MessageError, ack: Acknowledgement | undefined): void {
+    const { gate, report } = this.#shared.config;
+    report(gate.audit.messageRefused(error.code, this.#connection.principal));
+    sendEventError(this.socket, error, ack);
+  }
+
+  #fail(cause: unknown, name: string, ack: Acknowledgement | undefined): void {
+    const { gate, report } = this.#shared.config;
+    report(gate.audit.handlerFailed(cause, name));
+    sendEventError(this.socket, MESSAGE_ERRORS.internal, ack);
+  }
+
+  #track(settled: Promise<unknown>): void {
+    const pending = (this.#pending ??= new Set());
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
+  }
+
+  #closeFor(code: number, reason: string): void {
+    const { gate, report } = this.#shared.config;
+    report(gate.audit.messageRefused(code, this.#connection.principal));
+    const waiting: PromiseLike<unknown>[] = [...(this.#pending ?? [])];
+    const answers = this.#acks?.allAnswered();
+    if (answers !== undefined) waiting.push(answers);
+    this.#connection.closeAfter(waiting, code, reason, DEFAULTS.closeFlushMs);
+  }
+
+  #answer(outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined): void {
+    if (outcome.kind === 'rejected') this.#refuse(outcome.error, ack);
+    else if (outcome.kind === 'failed') this.#fail(outcome.cause, name, ack);
+    else if (ack !== undefined && this.socket.connected) {
+      try {
+        if (outcome.value === undefined) ack();
+        else ack(outcome.value);
+      } catch (cause) {
+        // The value cannot be sent (not serialisable): the acknowledgement is spent.
+        this.#fail(cause, name, undefined);
+      }
+    }
+  }
+}
+
 /**
  * Builds what every socket of a secured server does with the events it receives, as untrusted
  * input, in order: binary attachments (refused unless the event opts in: the connection is
@@ -74,114 +209,9 @@ function carriesBinary(value: unknown, maxDepth: number): boolean {
  * are never passed on to `socket.on` listeners.
  */
 export function createEventHandling(config: SocketIoConfig) {
-  const { gate, report } = config;
-  const { events } = config;
-  const { binary } = events;
-  const { maxDepth } = gate.messageLimits;
-
+  const shared: SharedEventHandling = { config, maxDepth: config.gate.messageLimits.maxDepth };
   return function handleEvents(socket: WsGateSocket, connection: GatedConnection): void {
-    const context: SocketIoEventContext = {
-      socket,
-      get principal() {
-        return connection.principal;
-      },
-    };
-    const answerError = (error: MessageError, ack: Acknowledgement | undefined) =>
-      sendEventError(socket, error, ack);
-    const refuse = (error: MessageError, ack: Acknowledgement | undefined) => {
-      report(gate.audit.messageRefused(error.code, connection.principal));
-      answerError(error, ack);
-    };
-    const fail = (cause: unknown, name: string, ack: Acknowledgement | undefined) => {
-      report(gate.audit.handlerFailed(cause, name));
-      answerError(MESSAGE_ERRORS.internal, ack);
-    };
-    /** Handlers' answers being computed: awaited (bounded) before a flood's or a binary event's close. */
-    const pending = new Set<PromiseLike<unknown>>();
-    const track = (settled: Promise<unknown>) => {
-      pending.add(settled);
-      void settled.finally(() => pending.delete(settled));
-    };
-    /** Acknowledgements handed to the socket's listeners (`listenerEvents()`), not answered yet. */
-    const acks = new UnansweredAcks();
-    const closeFor = (code: number, reason: string) => {
-      report(gate.audit.messageRefused(code, connection.principal));
-      const answers = acks.allAnswered();
-      const waiting = answers === undefined ? [...pending] : [...pending, answers];
-      connection.closeAfter(waiting, code, reason, DEFAULTS.closeFlushMs);
-    };
-    const answer = (outcome: HandlerOutcome, name: string, ack: Acknowledgement | undefined) => {
-      if (outcome.kind === 'rejected') refuse(outcome.error, ack);
-      else if (outcome.kind === 'failed') fail(outcome.cause, name, ack);
-      else if (ack !== undefined && socket.connected) {
-        try {
-          if (outcome.value === undefined) ack();
-          else ack(outcome.value);
-        } catch (cause) {
-          // The value cannot be sent (not serialisable): the acknowledgement is spent.
-          fail(cause, name, undefined);
-        }
-      }
-    };
-
-    socket.use((event, next) => {
-      if (connection.closing) return;
-      const args: unknown[] = [...event];
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Acknowledgement) : undefined;
-      const name = typeof args[0] === 'string' ? args[0] : undefined;
-      if (carriesBinary(args, maxDepth) && !(name !== undefined && binary.has(name))) {
-        closeFor(CloseCode.UnsupportedData, 'binary payloads are not accepted');
-        return;
-      }
-      if (!connection.frames.takeToken()) {
-        closeFor(CloseCode.RateLimited, 'rate limit exceeded');
-        return;
-      }
-      const unsafe = checkDecodedValue(args, maxDepth);
-      if (unsafe !== undefined) {
-        refuse(unsafe, ack);
-        return;
-      }
-      const decoded = socketIoEnvelope.decode(args);
-      if (!decoded.ok) {
-        refuse(decoded.error, ack);
-        return;
-      }
-      if (events.kind === 'listeners') {
-        if (LOCAL_EVENTS.has(decoded.name) || socket.listeners(decoded.name).length === 0) {
-          refuse(unknownMessage(socketIoEnvelope.namePath), ack);
-          return;
-        }
-        if (events.resolverOf === undefined) {
-          if (ack !== undefined) event[event.length - 1] = acks.wrap(ack);
-          next();
-          return;
-        }
-        const resolver = events.resolverOf(socket);
-        const resolved =
-          resolver === undefined
-            ? ({ ok: false, error: unknownMessage(socketIoEnvelope.namePath) } as const)
-            : resolver.resolve(decoded.name, decoded.payload, connection.principal);
-        if (!resolved.ok) {
-          if (resolved.cause === undefined) refuse(resolved.error, ack);
-          else fail(resolved.cause, decoded.name, ack);
-          return;
-        }
-        // The listeners get what the schema made of the payload (an argument that was sent).
-        if (args.length > 1) event[1] = resolved.payload;
-        if (ack !== undefined) event[event.length - 1] = acks.wrap(ack);
-        next();
-        return;
-      }
-      const resolution = events.router.resolve(decoded.name, decoded.payload, connection.principal);
-      if (!resolution.ok) {
-        if (resolution.cause === undefined) refuse(resolution.error, ack);
-        else fail(resolution.cause, decoded.name, ack);
-        return;
-      }
-      const outcome = runMessageHandler(resolution.route, resolution.payload, context);
-      if (outcome instanceof Promise) track(outcome.then((settled) => answer(settled, decoded.name, ack)));
-      else answer(outcome, decoded.name, ack);
-    });
+    const handling = new SocketEventHandling(shared, socket, connection);
+    socket.use((event, next) => handling.handle(event, next));
   };
 }
