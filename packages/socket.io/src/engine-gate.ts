@@ -31,7 +31,10 @@ export type EngineMiddleware = (
 export interface EngineGate {
   /** Runs for every Engine.IO request, upgrades included, before Engine.IO acts on it. */
   readonly middleware: EngineMiddleware;
-  /** The accepted handshake that opened a session, by the session's first request. */
+  /**
+   * The accepted handshake that opened a session, by the session's first request; called when
+   * the session opens (its admission takes over the connection slot).
+   */
   acceptanceOf(request: object): UpgradeAcceptance<WsGateClaims> | undefined;
   /** The upgrade of `request` became a WebSocket: its deadline no longer applies. */
   upgraded(request: object): void;
@@ -57,6 +60,8 @@ export function createEngineGate(
   const { gate, report, polling } = config;
   const acceptances = new WeakMap<object, UpgradeAcceptance<WsGateClaims>>();
   const guards = new WeakMap<object, UpgradeGuard>();
+  /** The early-close release of an accepted request, until its session opens. */
+  const earlyCloses = new WeakMap<object, () => void>();
   const hints: Readonly<Record<string, string>> = {
     TICKET_MISSING: `put the ticket in the handshake query (io(url, { query: { ${gate.queryParam}: ticket } })), not in auth`,
     transport_not_allowed: polling
@@ -93,7 +98,9 @@ export function createEngineGate(
     if (!result.ok) return result;
     acceptances.set(request, result);
     // Client gone before its session opened: give the connection slot back at once.
-    request.socket.once('close', () => result.reservation.release());
+    const release = () => result.reservation.release();
+    earlyCloses.set(request, release);
+    request.socket.once('close', release);
     return undefined;
   }
 
@@ -142,7 +149,18 @@ export function createEngineGate(
 
   return {
     middleware,
-    acceptanceOf: (request) => acceptances.get(request),
-    upgraded: (request) => guards.get(request)?.upgraded(),
+    acceptanceOf(request) {
+      // The session is open: its admission releases the slot from now on, not this listener.
+      const release = earlyCloses.get(request);
+      if (release !== undefined) {
+        earlyCloses.delete(request);
+        (request as IncomingMessage).socket.off('close', release);
+      }
+      return acceptances.get(request);
+    },
+    upgraded(request) {
+      guards.get(request)?.upgraded();
+      guards.delete(request);
+    },
   };
 }
