@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import {
   connected,
+  disconnection,
   emitAck,
   eventually,
   nextEvent,
@@ -159,6 +160,33 @@ describe.each(SERVERS)('send-buffer cap on %s', (_name, start) => {
       await eventually(() => closesWith(server, 1008, 'slow').length === 1, 'the 1008 close to be audited');
       expect(server.wsgate.registry.size).toBe(1);
       expect(server.wsgate.registry.connectionsOf('reader')).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'socket.io-client sees a transport close, without exception, and may come back with a fresh ticket',
+    async () => {
+      const server = await floodServer(start, { wsgate: { supervision: { maxBufferedBytes: CAP } } });
+      const { socket } = await connected(server, { user: 'slow' });
+      const exceptions: unknown[] = [];
+      socket.on('exception', (error: unknown) => exceptions.push(error));
+      const engineTransport = socket.io.engine.transport as unknown as { ws: { _socket: TcpSocket } };
+      const tcp = engineTransport.ws._socket;
+      tcp.pause();
+      const slowConnection = server.connections.get('slow');
+
+      await flood(server, () => slowConnection?.readyState === 'closed');
+      expect(slowConnection?.readyState).toBe('closed');
+      const gone = disconnection(socket, 30_000);
+      tcp.resume();
+
+      expect(await gone).toBe('transport close');
+      expect(exceptions).toEqual([]);
+      await eventually(() => closesWith(server, 1008, 'slow').length === 1, 'the 1008 close to be audited');
+      // A fresh ticket connects again.
+      const again = await connected(server, { user: 'slow' });
+      expect(await emitAck(again.socket, 'whoami', {})).toMatchObject({ ok: true, user: 'slow' });
     },
     SLOW,
   );
