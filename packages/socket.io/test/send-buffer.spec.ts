@@ -46,6 +46,8 @@ interface FloodServer extends TestServer {
   readonly connections: Map<string, EngineConnectionView>;
   /** What was queued for each connection when Engine.IO closed it, by subject. */
   readonly queuedAtClose: Map<string, number>;
+  /** The server-side `disconnect` reason of each socket, by subject. */
+  readonly disconnects: Map<string, string>;
 }
 
 /** A server whose sockets join `feed`, recording each Engine.IO connection and what it held at its close. */
@@ -55,6 +57,7 @@ async function floodServer(
 ): Promise<FloodServer> {
   const connections = new Map<string, EngineConnectionView>();
   const queuedAtClose = new Map<string, number>();
+  const disconnects = new Map<string, string>();
   const server = await start({
     ...options,
     setup: ({ io }) => {
@@ -63,12 +66,13 @@ async function floodServer(
         const connection = socket.conn as unknown as EngineConnectionView;
         connections.set(subject, connection);
         connection.on('close', () => queuedAtClose.set(subject, queuedBytes(connection)));
+        socket.on('disconnect', (reason) => disconnects.set(subject, reason));
         void socket.join('feed');
         socket.emit('welcome', { user: subject });
       });
     },
   });
-  return Object.assign(server, { connections, queuedAtClose });
+  return Object.assign(server, { connections, queuedAtClose, disconnects });
 }
 
 /**
@@ -182,6 +186,7 @@ describe.each(SERVERS)('send-buffer cap on %s', (_name, start) => {
       tcp.resume();
 
       expect(await gone).toBe('transport close');
+      expect(server.disconnects.get('slow')).toBe('forced close');
       expect(exceptions).toEqual([]);
       await eventually(() => closesWith(server, 1008, 'slow').length === 1, 'the 1008 close to be audited');
       // A fresh ticket connects again.
