@@ -81,6 +81,9 @@ export interface ConnectionSupervisor {
 
 const OPEN = 1;
 
+/** The reason of the 1008 close of a peer that reads too slowly (its send buffer passed `maxBufferedBytes`). */
+export const SEND_BUFFER_FULL_REASON = 'send buffer full';
+
 /** What one connection's supervision reaches of its supervisor. */
 interface SupervisorState {
   pong(connection: SupervisedConnection): void;
@@ -234,7 +237,7 @@ export function createConnectionSupervisor(input?: SupervisionOptions): Connecti
       if (socket.readyState !== OPEN) return false;
       const data = typeof frame === 'string' ? frame : JSON.stringify(frame);
       if (maxBufferedBytes > 0 && socket.bufferedAmount + Buffer.byteLength(data) > maxBufferedBytes) {
-        socket.close(CloseCode.PolicyViolation, 'send buffer full');
+        socket.close(CloseCode.PolicyViolation, SEND_BUFFER_FULL_REASON);
         return false;
       }
       socket.send(data);

@@ -38,6 +38,7 @@ export {
 export type { ConnectionLimits } from './connection-slots.js';
 export {
   createConnectionSupervisor,
+  SEND_BUFFER_FULL_REASON,
   type ConnectionSupervisor,
   type SendableSocket,
   type SessionStatus,

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WsGateConfigError, type WsGate } from '@wsgate/core';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import type { EngineMiddleware } from './engine-gate.js';
+import type { CappedConnection } from './send-buffer-cap.js';
 import type { WsGateClaims } from './types.js';
 
 /** The parts of an Engine.IO server @wsgate configures (`io.engine`). */
@@ -20,11 +21,22 @@ export interface EngineLike {
   on(event: 'connection', listener: (connection: EngineConnection) => void): unknown;
 }
 
+/** The `ws` WebSocket of an Engine.IO WebSocket transport, as @wsgate uses it. */
+export interface TransportWebSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  close(code: number, reason: string): void;
+  terminate(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /** An Engine.IO connection (`socket.conn`), as @wsgate uses it. */
-export interface EngineConnection {
+export interface EngineConnection extends CappedConnection {
   readonly request: IncomingMessage;
+  /** Its current transport: `websocket` (with its `ws` WebSocket) or `polling`. */
+  readonly transport: { readonly name: string; readonly socket?: TransportWebSocket };
   close(discard?: boolean): unknown;
-  once(event: 'close', listener: (reason: string) => void): unknown;
+  once(event: 'close', listener: (this: EngineConnection, reason: string) => void): unknown;
 }
 
 /** The parts of a Socket.IO server @wsgate needs before it hooks it. */
