@@ -67,25 +67,37 @@ class EngineGatedConnection implements GatedConnection {
   readonly frames: FrameChecker;
   readonly #connection: EngineConnection;
   readonly #sockets = new Set<ClosableSocket>();
-  readonly #admitted: AdmittedConnection<WsGateClaims>;
+  #admitted: AdmittedConnection<WsGateClaims> | undefined;
+  /** The close code of a connection Engine.IO closed while it was being admitted. */
+  #closedWhileAdmitted: number | undefined;
   #closedWith: number | undefined;
   #closing = false;
   /** The WebSocket of a dropped connection, until it has closed. */
   #dropped: TransportWebSocket | undefined;
 
-  constructor(
-    gate: WsGate<WsGateClaims>,
-    acceptance: UpgradeAcceptance<WsGateClaims>,
-    connection: EngineConnection,
-    report: (event: AuditEvent) => void,
-  ) {
+  constructor(gate: WsGate<WsGateClaims>, connection: EngineConnection) {
     this.#connection = connection;
     this.frames = createFrameChecker(gate.messageLimits);
-    this.#admitted = gate.admit(acceptance, this, report);
   }
 
+  /**
+   * Admits the connection (registry, supervision, audit). Its `close` listener must be on
+   * already: a drain past its 1012s closes the connection within `admit`, and Engine.IO may
+   * report that close at once.
+   */
+  admit(
+    gate: WsGate<WsGateClaims>,
+    acceptance: UpgradeAcceptance<WsGateClaims>,
+    report: (event: AuditEvent) => void,
+  ): void {
+    const admitted = gate.admit(acceptance, this, report);
+    this.#admitted = admitted;
+    if (this.#closedWhileAdmitted !== undefined) admitted.closed(this.#closedWhileAdmitted);
+  }
+
+  /** Who the ticket was issued to (read once the connection is admitted). */
   get principal(): Principal<WsGateClaims> {
-    return this.#admitted.principal;
+    return (this.#admitted as AdmittedConnection<WsGateClaims>).principal;
   }
 
   get closing(): boolean {
@@ -141,8 +153,13 @@ class EngineGatedConnection implements GatedConnection {
   engineClosed(reason: string): void {
     const code = this.#closedWith ?? closeCodeOfEngineReason(reason);
     const dropped = this.#dropped;
-    if (dropped === undefined || dropped.readyState === CLOSED) this.#admitted.closed(code);
-    else dropped.once('close', () => this.#admitted.closed(code));
+    if (dropped === undefined || dropped.readyState === CLOSED) this.#closed(code);
+    else dropped.once('close', () => this.#closed(code));
+  }
+
+  #closed(code: number): void {
+    if (this.#admitted === undefined) this.#closedWhileAdmitted = code;
+    else this.#admitted.closed(code);
   }
 }
 
@@ -173,9 +190,10 @@ export function createConnections(
       connection.close(true);
       return;
     }
-    const gated = new EngineGatedConnection(gate, acceptance, connection, report);
+    const gated = new EngineGatedConnection(gate, connection);
     connections.set(connection, gated);
     connection.once('close', onEngineClose);
+    gated.admit(gate, acceptance, report);
     sendBufferCap.watch(connection);
   }
 

@@ -1,5 +1,6 @@
 // Revocation and the other closes core decides, in Socket.IO terms: a server-side disconnect
 // after an exception (socket.io-client does not come back), or a transport close (it does).
+import { MemoryTicketStore, type TicketRecord } from '@wsgate/core';
 import { describe, expect, it } from 'vitest';
 import {
   clientSocket,
@@ -97,6 +98,32 @@ describe.each(SERVERS)('revocation and closes on %s', (_name, start) => {
     for (const connection of server.wsgate.registry.connectionsOf('alice'))
       connection.close(1012, 'draining');
     expect(await gone).toBe('transport close');
+  });
+
+  it('a connection admitted after a drain closed every socket is closed too, and its slot given back', async () => {
+    // The ticket store answers the redeem only when the test says so: the drain runs meanwhile.
+    const store = new MemoryTicketStore();
+    let answerTake: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (answerTake = resolve));
+    let redeeming = false;
+    const take = store.take.bind(store);
+    store.take = async (key: string): Promise<TicketRecord | undefined> => {
+      redeeming = true;
+      await held;
+      return take(key);
+    };
+    const server = await start({ wsgate: { tickets: { store } } });
+    const socket = clientSocket(server, { ticket: await ticketFor(server, { user: 'alice' }) });
+    await eventually(() => redeeming, 'the handshake to redeem its ticket');
+    // No connection open: the drain goes straight to closing every socket, and is over.
+    expect(await server.wsgate.gate.drain()).toEqual({ closed: 0, terminated: 0 });
+    answerTake();
+    // Accepted before the drain, admitted after its 1012s went out: closed the same way.
+    expect(await disconnection(socket, 5_000)).toBe('transport close');
+    await eventually(() => server.wsgate.registry.size === 0, 'the slot to be given back');
+    expect(server.audit).toContainEqual(
+      expect.objectContaining({ event: 'wsgate.close', fields: expect.objectContaining({ code: 1012 }) }),
+    );
   });
 
   it('gives the connection slot back when a socket goes', async () => {
