@@ -209,6 +209,14 @@ export {
   type SafeJsonResult,
   type SafeValueResult,
 } from './safe-json.js';
+export {
+  principalOf,
+  recordSocket,
+  sendSocketError,
+  type SendSocketErrorOptions,
+  type SocketAcknowledgement,
+  type SocketRecord,
+} from './socket-records.js';
 export { selectSubprotocol } from './subprotocol.js';
 export {
   generateTicket,

@@ -13,13 +13,7 @@ import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AdapterBinding } from './adapter-binding.js';
 import { logAuditEvent } from './audit-log.js';
-import {
-  bindHandlers,
-  dispatchToNest,
-  forwardNestExceptions,
-  type NestSocketContext,
-} from './message-routing.js';
-import { attachSocketState } from './socket-state.js';
+import { bindHandlers, dispatchToNest, forwardNestExceptions, NestSocketContext } from './message-routing.js';
 import { createUpgradeListener, servesPath, type PathServer } from './upgrade-authorization.js';
 
 /** Options of {@link WsGateAdapter}. */
@@ -194,17 +188,15 @@ export class WsGateAdapter extends WsAdapter {
     acceptance: UpgradeAcceptance,
     request: IncomingMessage,
   ): void {
-    const { gate, codec } = this.binding.config;
-    const send = (text: string) => void gate.supervisor.send(client, text);
-    const context: NestSocketContext = { handlers: new Map(), send };
-    const admitted = gate.openWebSocket(acceptance, client, {
+    const { gate } = this.binding.config;
+    const context = new NestSocketContext(client, gate.supervisor);
+    gate.openWebSocket(acceptance, client, {
       report: this.binding.report,
       router: server[kRouter],
       context: () => context,
     });
-    attachSocketState(client, { principal: () => admitted.principal, codec });
     (client as RoutedClient)[kSocketContext] = context;
-    forwardNestExceptions(client, codec, send);
+    forwardNestExceptions(client);
     try {
       server.emit('connection', client, request);
     } catch (error) {
