@@ -162,6 +162,7 @@ export {
 } from './message-schema.js';
 export {
   booleanOption,
+  booleanOptions,
   nonEmptyString,
   nonNegativeInteger,
   oneOf,
