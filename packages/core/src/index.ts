@@ -98,6 +98,7 @@ export { errorCodeForStatus } from './http-errors.js';
 export {
   handshakeRequestFrom,
   headerValue,
+  type FrameworkRequest,
   type HandshakeHeaders,
   type HandshakeRequest,
   type IncomingMessageLike,

@@ -1,8 +1,9 @@
 import { Controller, Inject, Logger, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { handshakeRequestFrom } from '@wsgate/core';
 import { logAuditEvent } from './audit-log.js';
-import { handshakeRequestOf, type HttpRequestLike } from './http-request.js';
+import type { HttpRequestLike } from './http-request.js';
 import { WSGATE_CONFIG, WSGATE_TICKET_THROTTLER } from './tokens.js';
 import { throttlerLimiter, type WsGateModuleConfig } from './wsgate-options.js';
 
@@ -32,7 +33,7 @@ export function createTicketController(path: string): Type<unknown> {
           ? undefined
           : throttlerLimiter(this.throttler, route.perAddress.max, route.perAddress.windowMs);
       const answer = await this.config.gate.answerTicketRequest(
-        handshakeRequestOf(request),
+        handshakeRequestFrom(request),
         () => route.authenticate(request),
         { perAddress },
       );
