@@ -65,6 +65,9 @@ export class WsGateAdapter extends WsAdapter {
   protected override readonly logger = new Logger('WsGateAdapter');
   private readonly binding: AdapterBinding<NestSocketContext>;
   private readonly protocols = new WeakMap<IncomingMessage, string | undefined>();
+  /** The `error` listener of every socket (one function, not one per socket). */
+  private readonly onSocketError = (error: Error & { code?: string }): void =>
+    this.audit(this.binding.config.gate.audit.socketError(error.code));
 
   constructor(app: INestApplicationContext, options: WsGateAdapterOptions = {}) {
     super(app);
@@ -133,12 +136,7 @@ export class WsGateAdapter extends WsAdapter {
 
   /** Socket errors are the client's (a frame over the limit): one line, no stack. */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    const { gate } = this.binding.config;
-    server.on('connection', (client: WebSocket) =>
-      client.on('error', (error: Error & { code?: string }) =>
-        this.audit(gate.audit.socketError(error.code)),
-      ),
-    );
+    server.on('connection', (client: WebSocket) => client.on('error', this.onSocketError));
     server.on('error', (error: Error) => this.logger.error(error));
     return server;
   }
