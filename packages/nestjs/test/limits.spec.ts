@@ -116,6 +116,21 @@ describe('core limits and supervision through the adapter', () => {
     other.socket.close();
   });
 
+  it("audits a socket's protocol error once, as wsgate.socket_error with ws's code", async () => {
+    const t = await createApp({ module: [WsGateModule.forRoot(DEFAULT_OPTIONS)] });
+    apps.push(t);
+    const raw = rawUpgrade(t.port, `/ws?ticket=${await t.ticket('alice')}`);
+    await raw.upgraded;
+    const fragments = [clientFrame(0x1, Buffer.from('{'), false)];
+    for (let index = 0; index < 200; index += 1) fragments.push(clientFrame(0x0, Buffer.from(' '), false));
+    raw.socket.write(Buffer.concat(fragments));
+    await raw.closed;
+    const socketErrors = () =>
+      t.logger.lines.filter((line) => line.text.includes('"event":"wsgate.socket_error"'));
+    await expect.poll(() => socketErrors().length).toBe(1);
+    expect(socketErrors()[0]?.text).toMatch(/"code":"WS_ERR_[A-Z_]+"/);
+  });
+
   it("drops a client that floods pings without reading (ws limits on the adapter's own ws server)", async () => {
     const t = await createApp({ module: [WsGateModule.forRoot(DEFAULT_OPTIONS)] });
     apps.push(t);
