@@ -11,7 +11,9 @@ import type {
 import type { RawFrame } from './frame-check.js';
 import { CloseCode } from './close-codes.js';
 import { DRAIN_CLOSE_REASON, type DrainPhase } from './drain.js';
+import type { MessageError } from './message-errors.js';
 import type { ConnectionRouter, MessageRouter, RouterConnection } from './message-router.js';
+import { recordSocket, type SocketRecord } from './socket-records.js';
 import type { Principal } from './ticket-service.js';
 import type { TicketClaims } from './ticket-store.js';
 
@@ -213,11 +215,17 @@ export interface OpenWebSocketOptions<Ctx, TClaims extends TicketClaims = Ticket
   readonly context?: (admitted: AdmittedConnection<TClaims>) => Ctx;
 }
 
-/** What the router sees of an admitted `ws` socket: its principal, its sends (with the buffer cap). */
-class SocketRouterConnection<TClaims extends TicketClaims, Ctx> implements RouterConnection<Ctx> {
+/**
+ * What the router sees of an admitted `ws` socket: its principal, its sends (with the buffer
+ * cap); also the socket's record (its error channel: a frame in the router's envelope).
+ */
+class SocketRouterConnection<TClaims extends TicketClaims, Ctx>
+  implements RouterConnection<Ctx>, SocketRecord<TClaims>
+{
   readonly #admitted: AdmittedConnection<TClaims>;
   readonly #socket: ServedWebSocket;
   readonly #supervisor: ConnectionSupervisor;
+  readonly #router: MessageRouter<Ctx>;
   readonly context: Ctx;
   readonly report: (event: AuditEvent) => void;
 
@@ -225,14 +233,15 @@ class SocketRouterConnection<TClaims extends TicketClaims, Ctx> implements Route
     admitted: AdmittedConnection<TClaims>,
     socket: ServedWebSocket,
     supervisor: ConnectionSupervisor,
-    report: (event: AuditEvent) => void,
-    context: Ctx,
+    router: MessageRouter<Ctx>,
+    options: OpenWebSocketOptions<Ctx, TClaims>,
   ) {
     this.#admitted = admitted;
     this.#socket = socket;
     this.#supervisor = supervisor;
-    this.report = report;
-    this.context = context;
+    this.#router = router;
+    this.report = options.report;
+    this.context = options.context?.(admitted) as Ctx;
   }
 
   get principal(): Principal<TClaims> {
@@ -246,12 +255,17 @@ class SocketRouterConnection<TClaims extends TicketClaims, Ctx> implements Route
   close(code: number, reason: string): void {
     this.#socket.close(code, reason);
   }
+
+  sendError(error: MessageError): void {
+    this.send(this.#router.encodeError(error));
+  }
 }
 
 /**
  * Everything an adapter does with an accepted `ws` socket, in one call: admission (registry,
  * supervision, audit) and, with a router, every frame routed through it, replies sent with the
- * send-buffer cap.
+ * send-buffer cap. The socket gets its record (see `principalOf` and `sendSocketError`): its
+ * principal and, with a router, errors as frames in the router's envelope.
  */
 export function openWebSocket<TClaims extends TicketClaims, Ctx>(
   parts: AdmissionParts<TClaims>,
@@ -261,13 +275,13 @@ export function openWebSocket<TClaims extends TicketClaims, Ctx>(
 ): AdmittedConnection<TClaims> {
   const admitted = admitWebSocket(parts, acceptance, socket, options.report);
   const { router } = options;
-  if (router !== undefined) {
-    const context = options.context?.(admitted) as Ctx;
-    const routed = router.connect(
-      new SocketRouterConnection(admitted, socket, parts.supervisor, options.report, context),
-    );
-    routedSockets.set(socket, routed);
-    socket.on('message', onRoutedMessage);
+  if (router === undefined) {
+    recordSocket(socket, admitted);
+    return admitted;
   }
+  const connection = new SocketRouterConnection(admitted, socket, parts.supervisor, router, options);
+  recordSocket(socket, connection);
+  routedSockets.set(socket, router.connect(connection));
+  socket.on('message', onRoutedMessage);
   return admitted;
 }

@@ -29,14 +29,28 @@ export interface IncomingMessageLike {
   } | null;
 }
 
-/** Builds a {@link HandshakeRequest} from a Node `IncomingMessage` (or anything shaped like one). */
-export function handshakeRequestFrom(request: IncomingMessageLike): HandshakeRequest {
+/**
+ * An HTTP request as a framework hands it to a route: Node's `IncomingMessage` itself (Express's
+ * `Request` is one), or a wrapper holding it as `raw` (Fastify's `FastifyRequest`).
+ */
+export type FrameworkRequest = IncomingMessageLike | { readonly raw: IncomingMessageLike };
+
+/**
+ * Builds a {@link HandshakeRequest} from a Node `IncomingMessage` (or anything shaped like one),
+ * or from a framework's request wrapping one as `raw` (client address and TLS are the Node
+ * socket's).
+ */
+export function handshakeRequestFrom(request: FrameworkRequest): HandshakeRequest {
+  const message =
+    'raw' in request && request.raw !== null && typeof request.raw === 'object'
+      ? request.raw
+      : (request as IncomingMessageLike);
   return {
-    method: request.method ?? 'GET',
-    url: request.url ?? '/',
-    headers: request.headers,
-    remoteAddress: request.socket?.remoteAddress,
-    encrypted: request.socket?.encrypted === true,
+    method: message.method ?? 'GET',
+    url: message.url ?? '/',
+    headers: message.headers,
+    remoteAddress: message.socket?.remoteAddress,
+    encrypted: message.socket?.encrypted === true,
   };
 }
 

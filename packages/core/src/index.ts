@@ -99,6 +99,7 @@ export { errorCodeForStatus } from './http-errors.js';
 export {
   handshakeRequestFrom,
   headerValue,
+  type FrameworkRequest,
   type HandshakeHeaders,
   type HandshakeRequest,
   type IncomingMessageLike,
@@ -163,6 +164,7 @@ export {
 } from './message-schema.js';
 export {
   booleanOption,
+  booleanOptions,
   nonEmptyString,
   nonNegativeInteger,
   oneOf,
@@ -210,6 +212,14 @@ export {
   type SafeJsonResult,
   type SafeValueResult,
 } from './safe-json.js';
+export {
+  principalOf,
+  recordSocket,
+  sendSocketError,
+  type SendSocketErrorOptions,
+  type SocketAcknowledgement,
+  type SocketRecord,
+} from './socket-records.js';
 export { selectSubprotocol } from './subprotocol.js';
 export {
   generateTicket,

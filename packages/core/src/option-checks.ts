@@ -91,3 +91,24 @@ export function onlyKnownOptions(name: string, given: object, known: readonly st
         `${name}: ${key} is not an option (${known.length === 0 ? 'none are' : `known: ${known.join(', ')}`})`,
       );
 }
+
+/**
+ * An options object made only of booleans (an adapter's switches): `undefined` is `{}`, each
+ * missing key takes its default, a key not in `defaults` or a value not a boolean throws
+ * `WsGateConfigError` naming it. Returns a frozen object with every key.
+ *
+ * @example
+ * const { logRefusals } = booleanOptions('WsGateAdapter options', options, { logRefusals: true });
+ */
+export function booleanOptions<K extends string>(
+  name: string,
+  value: unknown,
+  defaults: Readonly<Record<K, boolean>>,
+): Readonly<Record<K, boolean>> {
+  const given = optionsObject(name, value as Record<string, unknown> | undefined);
+  onlyKnownOptions(name, given, Object.keys(defaults));
+  const resolved = {} as Record<K, boolean>;
+  for (const [key, fallback] of Object.entries(defaults) as [K, boolean][])
+    resolved[key] = booleanOption(`${name}.${key}`, given[key], fallback);
+  return Object.freeze(resolved);
+}

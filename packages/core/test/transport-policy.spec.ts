@@ -195,6 +195,25 @@ describe('handshakeRequestFrom / headerValue', () => {
     });
   });
 
+  it("reads a framework's request through the Node request it wraps as `raw` (Fastify's)", () => {
+    const raw = {
+      method: 'POST',
+      url: '/ws-ticket',
+      headers: { origin: 'https://app.example.com' },
+      socket: { remoteAddress: '10.0.0.7', encrypted: false },
+    };
+    // The wrapper's own fields (Fastify's `url`, `headers`, `ip`) are not read: the Node socket's are.
+    expect(
+      handshakeRequestFrom({ raw, url: '/other', headers: {}, ip: '1.2.3.4' } as { raw: typeof raw }),
+    ).toEqual({
+      method: 'POST',
+      url: '/ws-ticket',
+      headers: { origin: 'https://app.example.com' },
+      remoteAddress: '10.0.0.7',
+      encrypted: false,
+    });
+  });
+
   it('defaults what is missing', () => {
     expect(handshakeRequestFrom({ headers: {}, socket: null })).toEqual({
       method: 'GET',

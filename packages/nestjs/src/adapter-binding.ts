@@ -1,8 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import {
-  booleanOption,
-  onlyKnownOptions,
-  optionsObject,
+  booleanOptions,
   WsGateConfigError,
   type AuditEvent,
   type EnvelopeCodec,
@@ -41,13 +39,10 @@ export class AdapterBinding<Ctx, K extends string = never> {
     defaults: Readonly<Record<K, boolean>>,
     private readonly hooks: AdapterHooks<Ctx>,
   ) {
-    const owner = `${name} options`;
-    const given = optionsObject(owner, options as Record<string, unknown> | undefined);
-    const all: Record<string, boolean> = { logRefusals: true, ...defaults };
-    onlyKnownOptions(owner, given, Object.keys(all));
-    for (const [key, fallback] of Object.entries(all))
-      all[key] = booleanOption(`${owner}.${key}`, given[key], fallback);
-    this.options = Object.freeze(all) as Readonly<Record<K | 'logRefusals', boolean>>;
+    this.options = booleanOptions<K | 'logRefusals'>(`${name} options`, options, {
+      logRefusals: true,
+      ...defaults,
+    });
   }
 
   /** The module's resolved configuration; `WsGateModuleMissingError` without `WsGateModule`. */

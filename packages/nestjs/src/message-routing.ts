@@ -1,22 +1,41 @@
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import {
   emptyPayloadValidator,
+  sendSocketError,
   WsGateError,
+  type ConnectionSupervisor,
   type EnvelopeCodec,
   type MessageRoute,
   type MessageRouter,
+  type SendableSocket,
   type WsGate,
 } from '@wsgate/core';
 import { filter, type Observable } from 'rxjs';
 import { errorForEmittedPayload } from './exception-errors.js';
 import type { GatewayHandler } from './gateway-routes.js';
 
-/** What a message route of a Nest socket dispatches to: the handlers bound to that socket. */
-export interface NestSocketContext {
+/**
+ * What a message route of a Nest socket dispatches to: the handlers bound to that socket, and
+ * its replies. A class, so that an idle socket keeps one small object and no closure.
+ */
+export class NestSocketContext {
   /** The socket's Nest handlers by message, filled by `bindMessageHandlers` (once per gateway). */
-  readonly handlers: Map<string, { callback: MessageMappingProperties['callback']; transform: Transform }>;
+  readonly handlers = new Map<
+    string,
+    { callback: MessageMappingProperties['callback']; transform: Transform }
+  >();
+  readonly #socket: SendableSocket;
+  readonly #supervisor: ConnectionSupervisor;
+
+  constructor(socket: SendableSocket, supervisor: ConnectionSupervisor) {
+    this.#socket = socket;
+    this.#supervisor = supervisor;
+  }
+
   /** Sends a reply (JSON text) through the supervisor's send-buffer cap. */
-  readonly send: (text: string) => void;
+  send(text: string): void {
+    this.#supervisor.send(this.#socket, text);
+  }
 }
 
 /** Nest's transform of a handler's result into an Observable. */
@@ -86,16 +105,18 @@ export function bindHandlers(
   }
 }
 
+// One listener for every socket: `ws` calls it with the socket as `this`.
+function onNestException(this: object, payload: unknown): void {
+  sendSocketError(this, errorForEmittedPayload(payload));
+}
+
 /**
  * Nest's default exception filter only emits a local `exception` event on a raw `ws` socket:
- * send it to the client as an error in the socket's envelope (nestjs/nest#9056).
+ * send it to the client as an error in the socket's envelope, through the socket's record
+ * (nestjs/nest#9056).
  */
-export function forwardNestExceptions(
-  client: { on(event: 'exception', listener: (payload: unknown) => void): unknown },
-  codec: EnvelopeCodec,
-  send: (text: string) => void,
-): void {
-  client.on('exception', (payload: unknown) =>
-    send(JSON.stringify(codec.encodeError(errorForEmittedPayload(payload)))),
-  );
+export function forwardNestExceptions(client: {
+  on(event: 'exception', listener: (this: object, payload: unknown) => void): unknown;
+}): void {
+  client.on('exception', onNestException);
 }

@@ -1,16 +1,16 @@
 import { Controller, Inject, Logger, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { handshakeRequestFrom } from '@wsgate/core';
 import { logAuditEvent } from './audit-log.js';
-import { handshakeRequestOf, type HttpRequestLike } from './http-request.js';
-import { WSGATE_CONFIG, WSGATE_TICKET_THROTTLER } from './tokens.js';
-import { throttlerLimiter, type WsGateModuleConfig } from './wsgate-options.js';
+import type { HttpRequestLike } from './http-request.js';
+import { WSGATE_CONFIG } from './tokens.js';
+import type { WsGateModuleConfig } from './wsgate-options.js';
 
 /**
  * @internal Builds the ready-made ticket controller for `path` (a route path is fixed when the
  * class is decorated, so the class is made per module registration). The answer is core's ticket
- * request flow, as it is; its per-address guard counts in `@nestjs/throttler`'s storage (its
- * per-session limit is the gate's, counted there too).
+ * request flow, as it is; its per-address guard and per-session limit (the gate's) count in
+ * `@nestjs/throttler`'s storage (built once, with the module's configuration).
  */
 export function createTicketController(path: string): Type<unknown> {
   @Controller()
@@ -19,22 +19,17 @@ export function createTicketController(path: string): Type<unknown> {
 
     constructor(
       @Inject(WSGATE_CONFIG) private readonly config: WsGateModuleConfig,
-      @Inject(WSGATE_TICKET_THROTTLER) private readonly throttler: ThrottlerStorage,
       @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     ) {}
 
     @Post(path)
     async issue(@Req() request: HttpRequestLike, @Res() response: unknown): Promise<void> {
-      const route = this.config.ticketRoute;
+      const { ticketRoute: route, perAddressLimiter } = this.config;
       if (route === undefined) return;
-      const perAddress =
-        route.perAddress === false
-          ? undefined
-          : throttlerLimiter(this.throttler, route.perAddress.max, route.perAddress.windowMs);
       const answer = await this.config.gate.answerTicketRequest(
-        handshakeRequestOf(request),
+        handshakeRequestFrom(request),
         () => route.authenticate(request),
-        { perAddress },
+        { perAddress: perAddressLimiter },
       );
       logAuditEvent(this.logger, answer.audit);
       const http = this.adapterHost.httpAdapter;

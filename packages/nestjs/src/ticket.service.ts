@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { IssueForRequestResult, TicketClaims, TicketSubject } from '@wsgate/core';
-import { handshakeRequestOf, type HttpRequestLike } from './http-request.js';
+import {
+  handshakeRequestFrom,
+  type IssueForRequestResult,
+  type TicketClaims,
+  type TicketSubject,
+} from '@wsgate/core';
+import type { HttpRequestLike } from './http-request.js';
 import { WsGate } from './tokens.js';
 
 /**
@@ -25,6 +30,6 @@ export class TicketService<TClaims extends TicketClaims = TicketClaims> {
 
   /** Issues a ticket for `input` if the request's Origin and transport are acceptable. */
   issueForRequest(request: HttpRequestLike, input: TicketSubject<TClaims>): Promise<IssueForRequestResult> {
-    return this.gate.issueForRequest(handshakeRequestOf(request), input);
+    return this.gate.issueForRequest(handshakeRequestFrom(request), input);
   }
 }

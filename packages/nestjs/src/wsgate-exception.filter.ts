@@ -1,7 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type WsExceptionFilter } from '@nestjs/common';
-import type { MessageError } from '@wsgate/core';
+import { eventEnvelope, sendSocketError, type MessageError, type SocketAcknowledgement } from '@wsgate/core';
 import { errorForException, type ExceptionError } from './exception-errors.js';
-import { sendSocketError, type Acknowledgement } from './socket-state.js';
 
 /**
  * Sends every exception of a gateway handler, guard or pipe to the client as an error in the
@@ -38,7 +37,7 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
     const ack: unknown = host.getArgByIndex(2);
     const { error, expected } = this.toError(exception);
     if (!expected) this.logUnexpected(exception);
-    this.send(client, error, typeof ack === 'function' ? (ack as Acknowledgement) : undefined);
+    this.send(client, error, typeof ack === 'function' ? (ack as SocketAcknowledgement) : undefined);
   }
 
   /** The error for `exception`, and whether it is an expected refusal (not logged). */
@@ -54,10 +53,10 @@ export class WsGateExceptionFilter implements WsExceptionFilter {
   }
 
   /**
-   * Sends `error` on `client` if it is still open: in its envelope (`ws`), or to `ack`, else as
-   * an `exception` event (Socket.IO).
+   * Sends `error` on `client` if it is still open: in its envelope (`ws`; Nest's event envelope
+   * for a socket @wsgate did not accept), or to `ack`, else as an `exception` event (Socket.IO).
    */
   protected send(client: unknown, error: MessageError, ack?: (...args: unknown[]) => void): void {
-    sendSocketError(client, error, ack);
+    sendSocketError(client, error, { ack, codec: eventEnvelope });
   }
 }

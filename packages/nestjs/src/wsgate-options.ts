@@ -14,6 +14,7 @@ import {
   type RequestRateLimiter,
   type ResolvedTicketRoute,
   type TicketClaims,
+  type TicketRouteLimit,
   type TicketRouteSettings,
   type TicketServiceOptions,
   type TicketStore,
@@ -111,6 +112,8 @@ export interface WsGateModuleConfig {
   readonly gate: WsGate;
   readonly codec: EnvelopeCodec;
   readonly ticketRoute: ResolvedTicketRoute<TicketRouteAuthenticator> | undefined;
+  /** The ticket route's per-address guard, counted in the throttler storage (`undefined`: off). */
+  readonly perAddressLimiter: RequestRateLimiter | undefined;
 }
 
 const ENVELOPES: Readonly<Record<WsGateEnvelope, EnvelopeCodec>> = {
@@ -125,12 +128,13 @@ export function declaredRoutePath(route: { path?: string } | undefined): string 
     : resolveTicketRoute({ path: route.path, authenticate: () => null }).path;
 }
 
-/** @internal A `RequestRateLimiter` over `@nestjs/throttler`'s storage. */
-export function throttlerLimiter(
-  storage: ThrottlerStorage,
-  max: number,
-  windowMs: number,
-): RequestRateLimiter {
+/** A `RequestRateLimiter` over `@nestjs/throttler`'s storage for `limit` (none for `false`). */
+function throttlerLimiter(
+  storage: ThrottlerStorage | undefined,
+  limit: TicketRouteLimit | false | undefined,
+): RequestRateLimiter | undefined {
+  if (storage === undefined || limit === undefined || limit === false) return undefined;
+  const { max, windowMs } = limit;
   return {
     async consume(key) {
       const record = await storage.increment(key, windowMs, max, 0, 'wsgate-ticket');
@@ -143,7 +147,7 @@ export function throttlerLimiter(
 
 /**
  * @internal Reads, defaults and validates the module options once and builds the core gate (and,
- * with a ticket route, its per-session limiter over the throttler storage). `declaredPath` is the
+ * with a ticket route, its per-session and per-address limiters over the throttler storage). `declaredPath` is the
  * route registered by `forRoot`/`forRootAsync`. Throws `WsGateConfigError` on any bad option.
  */
 export function resolveWsGateModuleOptions(
@@ -169,10 +173,7 @@ export function resolveWsGateModuleOptions(
     throw new WsGateConfigError(
       `ticketRoute.path '${route.path}' differs from '${declaredPath}' declared in forRootAsync`,
     );
-  const limiter =
-    route === undefined || route.perSession === false || throttler === undefined
-      ? undefined
-      : throttlerLimiter(throttler, route.perSession.max, route.perSession.windowMs);
+  const limiter = throttlerLimiter(throttler, route?.perSession);
   const resolvedTickets = isTicketService(tickets)
     ? tickets
     : {
@@ -189,6 +190,7 @@ export function resolveWsGateModuleOptions(
     gate,
     codec: ENVELOPES[oneOf('envelope', envelope, ['event', 'type'] as const, 'event')],
     ticketRoute: route as ResolvedTicketRoute<TicketRouteAuthenticator> | undefined,
+    perAddressLimiter: throttlerLimiter(throttler, route?.perAddress),
   });
 }
 

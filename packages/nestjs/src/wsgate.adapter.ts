@@ -13,13 +13,7 @@ import type { Observable } from 'rxjs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AdapterBinding } from './adapter-binding.js';
 import { logAuditEvent } from './audit-log.js';
-import {
-  bindHandlers,
-  dispatchToNest,
-  forwardNestExceptions,
-  type NestSocketContext,
-} from './message-routing.js';
-import { attachSocketState } from './socket-state.js';
+import { bindHandlers, dispatchToNest, forwardNestExceptions, NestSocketContext } from './message-routing.js';
 import { createUpgradeListener, servesPath, type PathServer } from './upgrade-authorization.js';
 
 /** Options of {@link WsGateAdapter}. */
@@ -71,6 +65,9 @@ export class WsGateAdapter extends WsAdapter {
   protected override readonly logger = new Logger('WsGateAdapter');
   private readonly binding: AdapterBinding<NestSocketContext>;
   private readonly protocols = new WeakMap<IncomingMessage, string | undefined>();
+  /** The `error` listener of every socket (one function, not one per socket). */
+  private readonly onSocketError = (error: Error & { code?: string }): void =>
+    this.audit(this.binding.config.gate.audit.socketError(error.code));
 
   constructor(app: INestApplicationContext, options: WsGateAdapterOptions = {}) {
     super(app);
@@ -139,12 +136,7 @@ export class WsGateAdapter extends WsAdapter {
 
   /** Socket errors are the client's (a frame over the limit): one line, no stack. */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    const { gate } = this.binding.config;
-    server.on('connection', (client: WebSocket) =>
-      client.on('error', (error: Error & { code?: string }) =>
-        this.audit(gate.audit.socketError(error.code)),
-      ),
-    );
+    server.on('connection', (client: WebSocket) => client.on('error', this.onSocketError));
     server.on('error', (error: Error) => this.logger.error(error));
     return server;
   }
@@ -194,17 +186,15 @@ export class WsGateAdapter extends WsAdapter {
     acceptance: UpgradeAcceptance,
     request: IncomingMessage,
   ): void {
-    const { gate, codec } = this.binding.config;
-    const send = (text: string) => void gate.supervisor.send(client, text);
-    const context: NestSocketContext = { handlers: new Map(), send };
-    const admitted = gate.openWebSocket(acceptance, client, {
+    const { gate } = this.binding.config;
+    const context = new NestSocketContext(client, gate.supervisor);
+    gate.openWebSocket(acceptance, client, {
       report: this.binding.report,
       router: server[kRouter],
       context: () => context,
     });
-    attachSocketState(client, { principal: () => admitted.principal, codec });
     (client as RoutedClient)[kSocketContext] = context;
-    forwardNestExceptions(client, codec, send);
+    forwardNestExceptions(client);
     try {
       server.emit('connection', client, request);
     } catch (error) {

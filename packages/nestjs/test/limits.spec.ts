@@ -114,6 +114,11 @@ describe('core limits and supervision through the adapter', () => {
     await raw.closed;
     expect(await other.exchange({ type: 'whoami' })).toMatchObject({ type: 'whoami', user: 'bob' });
     other.socket.close();
+    // The protocol error is audited once, as wsgate.socket_error with ws's code.
+    const socketErrors = () =>
+      t.logger.lines.filter((line) => line.text.includes('"event":"wsgate.socket_error"'));
+    await expect.poll(() => socketErrors().length).toBe(1);
+    expect(socketErrors()[0]?.text).toMatch(/"code":"WS_ERR_[A-Z_]+"/);
   });
 
   it("drops a client that floods pings without reading (ws limits on the adapter's own ws server)", async () => {

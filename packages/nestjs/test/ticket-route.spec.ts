@@ -88,3 +88,41 @@ describe.each(PLATFORMS)('ready-made ticket route on the %s platform', (platform
     expect((await post(t.port, '/auth/ws-ticket', { 'x-user': 'finn', 'x-session': 'f2' })).status).toBe(200);
   });
 });
+
+describe('the ticket route per-address guard', () => {
+  let t: TestApp;
+  let authenticated = 0;
+  beforeAll(async () => {
+    t = await createApp({
+      module: [
+        WsGateModule.forRoot({
+          origins: { allow: [ORIGIN] },
+          ticketRoute: {
+            authenticate: (request: HeaderRequest) => {
+              authenticated += 1;
+              return authenticate(request);
+            },
+            perSession: false,
+            perAddress: { max: 3, windowMs: 60_000 },
+          },
+        }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts every request of an address in front of authenticate: 429 past the limit, authenticate not called', async () => {
+    const statuses: number[] = [];
+    statuses.push((await post(t.port, '/ws-ticket')).status);
+    for (let i = 0; i < 2; i += 1)
+      statuses.push((await post(t.port, '/ws-ticket', { 'x-user': 'gail', 'x-session': `g${i}` })).status);
+    expect(statuses).toEqual([401, 200, 200]);
+    const limited = await post(t.port, '/ws-ticket', { 'x-user': 'gail', 'x-session': 'g9' });
+    expect(limited.status).toBe(429);
+    expect(limited.json).toEqual({ error: 'RATE_LIMITED' });
+    expect(limited.headers['cache-control']).toBe('no-store');
+    expect(authenticated).toBe(3);
+  });
+});

@@ -4,8 +4,7 @@ import { WsException } from '@nestjs/websockets';
 import type { Principal } from '@wsgate/core';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { typeEnvelope } from '@wsgate/core';
-import { attachSocketState } from '../src/socket-state.js';
+import { recordSocket, typeEnvelope } from '@wsgate/core';
 import { describe, expect, it, vi } from 'vitest';
 import {
   Roles,
@@ -120,8 +119,12 @@ describe('WsGateExceptionFilter', () => {
   it('maps exceptions to frames and only sends on open sockets', () => {
     const sent: string[] = [];
     const client = { readyState: 1, send: (data: string) => sent.push(data) };
-    // A socket the adapter accepted in the `{ type }` envelope (a socket it did not: `{ event }`).
-    attachSocketState(client, { principal: () => undefined as never, codec: typeEnvelope });
+    // A socket the adapter accepted in the `{ type }` envelope, with the error channel core's
+    // `openWebSocket` records (a socket it did not: `{ event }`).
+    recordSocket(client, {
+      principal: undefined as never,
+      sendError: (error) => client.send(JSON.stringify(typeEnvelope.encodeError(error))),
+    });
     const filter = new WsGateExceptionFilter();
     const logged = vi
       .spyOn((filter as unknown as { logger: Logger }).logger, 'error')

@@ -1,6 +1,14 @@
-import { WsGateError } from '@wsgate/core';
+import {
+  recordSocket,
+  WsGateError,
+  type MessageError,
+  type Principal,
+  type SocketAcknowledgement,
+  type SocketRecord,
+} from '@wsgate/core';
 import type { GatedConnection } from './connections.js';
-import type { WsGateSocket } from './types.js';
+import { sendEventError } from './socket-events.js';
+import type { WsGateClaims, WsGateSocket } from './types.js';
 
 type NamespaceMiddleware = (socket: WsGateSocket, next: (error?: Error) => void) => void;
 
@@ -15,10 +23,31 @@ export interface NamespaceHost {
   on(event: 'new_namespace', listener: (namespace: NamespaceLike) => void): unknown;
 }
 
+/** The record of a socket (core's `principalOf`, `sendSocketError`): its connection's principal, its error channel. */
+class EventSocketRecord implements SocketRecord<WsGateClaims> {
+  readonly #socket: WsGateSocket;
+  readonly #connection: GatedConnection;
+
+  constructor(socket: WsGateSocket, connection: GatedConnection) {
+    this.#socket = socket;
+    this.#connection = connection;
+  }
+
+  get principal(): Principal<WsGateClaims> {
+    return this.#connection.principal;
+  }
+
+  sendError(error: MessageError, ack: SocketAcknowledgement | undefined): void {
+    sendEventError(this.#socket, error, ack);
+  }
+}
+
 /**
  * Hooks every namespace, present and future (dynamic children included): a socket joins only
  * over a connection the gate admitted; its principal is set on `socket.data.principal`
- * (read-only) before the next middleware runs; its events are handled by `handleEvents`.
+ * (read-only) and its record (core's `principalOf`, `sendSocketError`: errors go to the event's
+ * acknowledgement, else as an `exception` event) before the next middleware runs; its events
+ * are handled by `handleEvents`.
  */
 export function hookNamespaces(
   io: NamespaceHost,
@@ -41,6 +70,7 @@ export function hookNamespaces(
       next(new WsGateError('WSGATE_PRINCIPAL_TAKEN', 'socket.data.principal is already defined'));
       return;
     }
+    recordSocket(socket, new EventSocketRecord(socket, connection));
     connection.track(socket);
     handleEvents(socket, connection);
     next();

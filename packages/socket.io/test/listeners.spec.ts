@@ -1,7 +1,14 @@
 // listenerEvents(): the checks that need no schema, then the sockets' own listeners (how the
 // NestJS adapter hands events to @SubscribeMessage handlers).
 import { Type } from '@sinclair/typebox';
-import { emptyPayloadValidator, toValidator, type MessageRoute } from '@wsgate/core';
+import {
+  emptyPayloadValidator,
+  MESSAGE_ERRORS,
+  principalOf,
+  sendSocketError,
+  toValidator,
+  type MessageRoute,
+} from '@wsgate/core';
 import { describe, expect, it } from 'vitest';
 import { listenerEvents, socketIoEnvelope, type EventResolver } from '../src/index.js';
 import { connected, disconnection, emitAck, nextEvent } from './support/clients.js';
@@ -30,6 +37,29 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     const { socket } = await connected(server);
     expect(await emitAck(socket, 'echo', { text: 'hi' })).toEqual({ echoed: { text: 'hi' }, user: 'alice' });
     expect(await emitAck(socket, 'upload', { data: Buffer.alloc(10) })).toEqual({ bytes: 10 });
+  });
+
+  it("records each socket's principal and error channel for core's principalOf and sendSocketError", async () => {
+    const server = await start({
+      wsgate: { events: listenerEvents() },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          socket.on('whoami', (_payload: unknown, ack?: (answer: unknown) => void) => {
+            if (ack === undefined) sendSocketError(socket, MESSAGE_ERRORS.forbidden);
+            else ack({ user: principalOf(socket)?.subject });
+          });
+          socket.on('refuse', (_payload: unknown, ack: (answer: unknown) => void) =>
+            sendSocketError(socket, MESSAGE_ERRORS.forbidden, { ack }),
+          );
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    expect(await emitAck(socket, 'whoami', {})).toEqual({ user: 'alice' });
+    expect(await emitAck(socket, 'refuse', {})).toEqual({ ok: false, error: MESSAGE_ERRORS.forbidden });
+    const exception = nextEvent(socket, 'exception');
+    socket.emit('whoami', {});
+    expect(await exception).toEqual(MESSAGE_ERRORS.forbidden);
   });
 
   it('refuses an event no listener handles, and events Socket.IO emits itself', async () => {

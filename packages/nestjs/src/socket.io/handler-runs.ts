@@ -37,23 +37,37 @@ export function runHandler<T>(
   return runs.run(run, () => call(recorded));
 }
 
+/** A Socket.IO socket whose `exception` events are translated. */
+interface TranslatedSocket {
+  readonly connected: boolean;
+  emit: Emit;
+}
+
+/** Socket.IO's own `emit` of `socket` (its class's), under the translating one. */
+function ownEmit(socket: TranslatedSocket): Emit {
+  return (Object.getPrototypeOf(socket) as { emit: Emit }).emit;
+}
+
+// One `emit` for every translated socket (called with the socket as `this`): no closure per socket.
+function translatingEmit(this: TranslatedSocket, event: string, ...args: unknown[]): boolean {
+  const emit = ownEmit(this);
+  if (event !== EXCEPTION_EVENT) return emit.call(this, event, ...args);
+  const error = errorForEmittedPayload(args[0]);
+  const run = runs.getStore();
+  const pending = run !== undefined && run.socket === this && !run.answered ? run.ack : undefined;
+  if (pending !== undefined && run !== undefined) run.answered = true;
+  sendEventError({ connected: this.connected, emit: emit.bind(this) }, error, pending);
+  return true;
+}
+
 /**
- * Makes every `exception` event of `socket` @wsgate's `{ code, message, issues? }`; call it once
- * per socket (the adapter does, with the socket's state). Nest's default exception filter emits `exception` itself, with its own shape (`{
- * status, message, cause: { pattern, data } }`, which echoes the client's input): it is mapped
- * like the `ws` adapter maps it, and sent to the acknowledgement of the event being handled when
- * the client sent one and it was not answered yet, else as the event. Errors already in
- * @wsgate's shape (its refusals, closes, `WsGateExceptionFilter`) keep it.
+ * Makes every `exception` event of `socket` @wsgate's `{ code, message, issues? }` (once per
+ * socket: later calls do nothing). Nest's default exception filter emits `exception` itself,
+ * with its own shape (`{ status, message, cause: { pattern, data } }`, which echoes the client's
+ * input): it is mapped like the `ws` adapter maps it, and sent to the acknowledgement of the
+ * event being handled when the client sent one and it was not answered yet, else as the event.
+ * Errors already in @wsgate's shape (its refusals, closes, `WsGateExceptionFilter`) keep it.
  */
-export function translateExceptionEvents(socket: { connected: boolean; emit: Emit }): void {
-  const emit: Emit = socket.emit.bind(socket);
-  socket.emit = (event: string, ...args: unknown[]): boolean => {
-    if (event !== EXCEPTION_EVENT) return emit(event, ...args);
-    const error = errorForEmittedPayload(args[0]);
-    const run = runs.getStore();
-    const pending = run !== undefined && run.socket === socket && !run.answered ? run.ack : undefined;
-    if (pending !== undefined && run !== undefined) run.answered = true;
-    sendEventError({ connected: socket.connected, emit }, error, pending);
-    return true;
-  };
+export function translateExceptionEvents(socket: TranslatedSocket): void {
+  if (socket.emit !== translatingEmit) socket.emit = translatingEmit;
 }

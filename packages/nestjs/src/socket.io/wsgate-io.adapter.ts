@@ -1,10 +1,9 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { WsGateConfigError, type AuditEvent, type Principal } from '@wsgate/core';
+import { WsGateConfigError, type AuditEvent } from '@wsgate/core';
 import {
   listenerEvents,
-  sendEventError,
   socketIoEnvelope,
   wsgateSocketIo,
   type Acknowledgement,
@@ -13,7 +12,6 @@ import {
 import type { Observable } from 'rxjs';
 import { AdapterBinding } from '../adapter-binding.js';
 import { logAuditEvent } from '../audit-log.js';
-import { attachSocketState, hasSocketState } from '../socket-state.js';
 import { runHandler, translateExceptionEvents } from './handler-runs.js';
 
 /** Options of {@link WsGateIoAdapter}. */
@@ -127,7 +125,7 @@ export class WsGateIoAdapter extends IoAdapter {
     return server;
   }
 
-  /** Nest's connection handler, after the socket is given its principal, resolver and error channel. */
+  /** Nest's connection handler, after the socket is given its resolver and its exception translation. */
   override bindClientConnect(host: IoServerOrNamespace, callback: (...args: unknown[]) => unknown): void {
     const resolver = this.resolverOfHost.get(host as object);
     (host as { on(event: 'connection', listener: (socket: IoSocket) => void): unknown }).on(
@@ -167,16 +165,14 @@ export class WsGateIoAdapter extends IoAdapter {
     logAuditEvent(this.auditLogger, event);
   }
 
-  /** Gives a socket of a secured server its resolver, its principal and its error channel (once). */
+  /**
+   * Gives a socket of a secured server its resolver and its exception translation (its principal
+   * and error channel are recorded by `@wsgate/socket.io`).
+   */
   private prepare(socket: IoSocket, resolver: EventResolver | undefined): void {
     const server: unknown = (socket as { nsp?: { server?: unknown } }).nsp?.server;
     if (server === undefined || server === null || !this.secured.has(server)) return;
     if (resolver !== undefined) this.resolverOfNamespace.set(socket.nsp, resolver);
-    if (hasSocketState(socket)) return;
     translateExceptionEvents(socket as unknown as Parameters<typeof translateExceptionEvents>[0]);
-    attachSocketState(socket, {
-      principal: () => (socket.data as { principal: Principal }).principal,
-      sendError: (error, ack) => sendEventError(socket, error, ack),
-    });
   }
 }
