@@ -144,6 +144,7 @@ export {
 } from './message-definitions.js';
 export {
   MessageRejection,
+  messageErrorOfFault,
   runMessageHandler,
   type HandlerOutcome,
   type MessageHandling,

@@ -8,7 +8,8 @@ export interface MessageHandling<P = unknown, Ctx = unknown> {
   /**
    * Handles a valid, authorized message. A returned value (or the value a returned promise
    * resolves to) other than `undefined` is sent back as JSON; a thrown `MessageRejection` is
-   * answered with its error; anything else thrown is answered `INTERNAL_ERROR` and logged.
+   * answered with its error; anything else thrown is answered `INTERNAL_ERROR` (or
+   * `SERVICE_UNAVAILABLE` for a `WsGateError` with status 503) and logged.
    */
   handle(payload: P, context: Ctx): unknown;
 }
@@ -30,13 +31,25 @@ export type HandlerOutcome =
   | { readonly kind: 'value'; readonly value: unknown }
   /** It threw a {@link MessageRejection}: answer with `error` (audit `message_refused`). */
   | { readonly kind: 'rejected'; readonly error: MessageError }
-  /** It threw anything else: answer `INTERNAL_ERROR`, log `cause` (audit `handler_failed`). */
+  /** It threw anything else: answer `error` (see `messageErrorOfFault`), log `cause` (audit `handler_failed`). */
   | { readonly kind: 'failed'; readonly error: MessageError; readonly cause: unknown };
+
+/**
+ * The error a client gets for a handler's fault (anything thrown but a `MessageRejection`):
+ * `SERVICE_UNAVAILABLE` for a `WsGateError` with status 503 (a store out of reach: worth a
+ * retry, as on the ticket route), else `INTERNAL_ERROR`. Never the fault's own text: the cause
+ * is for the log.
+ */
+export function messageErrorOfFault(cause: unknown): MessageError {
+  return cause instanceof WsGateError && cause.statusCode === 503
+    ? MESSAGE_ERRORS.unavailable
+    : MESSAGE_ERRORS.internal;
+}
 
 function handlerFailure(cause: unknown): HandlerOutcome {
   return cause instanceof MessageRejection
     ? { kind: 'rejected', error: cause.error }
-    : { kind: 'failed', error: MESSAGE_ERRORS.internal, cause };
+    : { kind: 'failed', error: messageErrorOfFault(cause), cause };
 }
 
 /**

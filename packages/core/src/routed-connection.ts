@@ -6,10 +6,15 @@ import {
   type RawFrame,
   type ResolvedFrameLimits,
 } from './frame-check.js';
-import { MessageRejection, runMessageHandler, type HandlerOutcome } from './message-handler.js';
+import {
+  MessageRejection,
+  messageErrorOfFault,
+  runMessageHandler,
+  type HandlerOutcome,
+} from './message-handler.js';
 import { closeWhenSettled } from './close-flush.js';
 import { isThenable } from './thenable.js';
-import { MESSAGE_ERRORS, type MessageError } from './message-errors.js';
+import type { MessageError } from './message-errors.js';
 import type { ConnectionRouter, MessageRoute, RouterConnection, RouteResolution } from './message-router.js';
 import type { Principal } from './ticket-service.js';
 
@@ -89,7 +94,7 @@ export class RoutedConnection<Ctx> implements ConnectionRouter {
       return;
     }
     this.#connection.report(this.#core.audit.handlerFailed(cause, name));
-    this.#sendError(MESSAGE_ERRORS.internal);
+    this.#sendError(messageErrorOfFault(cause));
   }
 
   #reply(value: unknown, name: string): void {

@@ -7,6 +7,8 @@ import {
   MESSAGE_ERRORS,
   MessageRejection,
   runMessageHandler,
+  TicketStoreUnavailableError,
+  WsGateConfigError,
 } from '../src/index.js';
 
 function nested(depth: number): unknown {
@@ -75,6 +77,26 @@ describe('runMessageHandler', () => {
       kind: 'rejected',
       error: rejection.error,
     });
+  });
+
+  it('turns a WsGateError with status 503 (a store out of reach) into SERVICE_UNAVAILABLE, cause kept', async () => {
+    const outage = new TicketStoreUnavailableError();
+    expect(
+      run(() => {
+        throw outage;
+      }),
+    ).toEqual({ kind: 'failed', error: MESSAGE_ERRORS.unavailable, cause: outage });
+    await expect(run(() => Promise.reject(outage))).resolves.toEqual({
+      kind: 'failed',
+      error: MESSAGE_ERRORS.unavailable,
+      cause: outage,
+    });
+    // Other @wsgate errors are faults like any other.
+    expect(
+      run(() => {
+        throw new WsGateConfigError('bad option');
+      }),
+    ).toMatchObject({ kind: 'failed', error: MESSAGE_ERRORS.internal });
   });
 
   it('turns any other throw into INTERNAL_ERROR with the cause kept for the log', async () => {

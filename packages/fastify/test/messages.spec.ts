@@ -139,6 +139,18 @@ describe('handler context', () => {
     },
   );
 
+  it('answers a handler that fails on a store out of reach (503) with SERVICE_UNAVAILABLE and keeps the socket open', async () => {
+    const app = await guardedApp();
+    const { socket } = await connect(app);
+    sendJson(socket, { type: 'outage' });
+    await expect(nextMessage(socket)).resolves.toEqual({
+      type: 'error',
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'service unavailable',
+    });
+    await expectServed(socket);
+  });
+
   it('refuses a message whose sender lacks the route role with FORBIDDEN from the library, after validation', async () => {
     const app = await guardedApp();
     const { socket } = await connect(app, 'bob'); // roles: ['member']

@@ -5,7 +5,7 @@ import {
   messageError,
   messageErrorForStatus,
   messageErrorFrom,
-  WsGateError,
+  messageErrorOfFault,
   type MessageError,
 } from '@wsgate/core';
 import { WsGateMessageException } from './errors.js';
@@ -49,9 +49,7 @@ export function errorForException(exception: unknown): ExceptionError {
     const status = exception.getStatus();
     return { error: messageErrorForStatus(status), expected: status < 500 };
   }
-  if (exception instanceof WsGateError && exception.statusCode === 503)
-    return { error: MESSAGE_ERRORS.unavailable, expected: false };
-  return { error: MESSAGE_ERRORS.internal, expected: false };
+  return { error: messageErrorOfFault(exception), expected: false };
 }
 
 /**

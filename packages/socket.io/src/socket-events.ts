@@ -2,7 +2,7 @@ import {
   checkDecodedValue,
   CloseCode,
   DEFAULTS,
-  MESSAGE_ERRORS,
+  messageErrorOfFault,
   runMessageHandler,
   unknownMessage,
   type HandlerOutcome,
@@ -163,7 +163,7 @@ class SocketEventHandling implements SocketIoEventContext {
   #fail(cause: unknown, name: string, ack: Acknowledgement | undefined): void {
     const { gate, report } = this.#shared.config;
     report(gate.audit.handlerFailed(cause, name));
-    sendEventError(this.socket, MESSAGE_ERRORS.internal, ack);
+    sendEventError(this.socket, messageErrorOfFault(cause), ack);
   }
 
   #track(settled: Promise<unknown>): void {

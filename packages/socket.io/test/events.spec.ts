@@ -121,6 +121,22 @@ describe.each(SERVERS)('events on %s', (_name, start) => {
     expect((fault?.cause as Error).message).toBe('handler bug');
   });
 
+  it('answers a handler that fails on a store out of reach (503) with SERVICE_UNAVAILABLE, logged, and serves on', async () => {
+    const server = await start();
+    const { socket } = await connected(server);
+    expect(await emitAck(socket, 'outage', {})).toEqual({
+      ok: false,
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'service unavailable' },
+    });
+    expect(server.audit).toContainEqual(
+      expect.objectContaining({
+        event: 'wsgate.handler_failed',
+        fields: expect.objectContaining({ message: 'outage' }),
+      }),
+    );
+    expect(await emitAck(socket, 'whoami', {})).toMatchObject({ ok: true });
+  });
+
   it('answers the events within the burst, even slow ones, before a flood disconnects', async () => {
     const server = await start({ wsgate: { messages: { rateLimit: { burst: 5, perSecond: 1 } } } });
     const flooder = await connected(server, { user: 'mallory' });

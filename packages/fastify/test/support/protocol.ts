@@ -1,6 +1,6 @@
 // Messages of the test app's authenticated route. Not a spec file.
 import { Type } from '@sinclair/typebox';
-import { MessageRejection } from '@wsgate/core';
+import { MessageRejection, TicketStoreUnavailableError } from '@wsgate/core';
 import { defineMessages } from '../../src/index.js';
 
 export const testSchemas = {
@@ -9,11 +9,13 @@ export const testSchemas = {
   boom: Type.Object({ type: Type.Literal('boom'), async: Type.Boolean() }),
   announce: Type.Object({ type: Type.Literal('announce'), text: Type.String({ minLength: 1 }) }),
   refuse: Type.Object({ type: Type.Literal('refuse') }),
+  outage: Type.Object({ type: Type.Literal('outage') }),
 };
 
 /**
  * The test route's messages: `echo` (replies by return value), `whoami` (through `send`), `boom`
- * (throws or rejects), `announce` (role `admin` only), `refuse` (an app refusal).
+ * (throws or rejects), `announce` (role `admin` only), `refuse` (an app refusal), `outage` (a
+ * store out of reach).
  */
 export const testMessages = defineMessages({
   echo: { schema: testSchemas.echo, handler: ({ text }) => ({ type: 'echo', text }) },
@@ -39,5 +41,9 @@ export const testMessages = defineMessages({
     handler: () => {
       throw new MessageRejection('NOT_IN_ROOM', 'join the room first');
     },
+  },
+  outage: {
+    schema: testSchemas.outage,
+    handler: () => Promise.reject(new TicketStoreUnavailableError()),
   },
 });

@@ -1,5 +1,6 @@
 // The events of the test servers: the demo protocol's Socket.IO events, plus a few probes.
 import { Type } from '@sinclair/typebox';
+import { TicketStoreUnavailableError } from '@wsgate/core';
 import { MessageRejection, defineEvents } from '../../src/index.js';
 
 const Room = Type.String({ pattern: '^[a-z0-9_-]{1,32}$' });
@@ -47,5 +48,9 @@ export const testEvents = defineEvents({
     handler: () => {
       throw new TypeError('handler bug');
     },
+  },
+  outage: {
+    schema: Type.Object({}),
+    handler: () => Promise.reject(new TicketStoreUnavailableError()),
   },
 });
