@@ -61,25 +61,10 @@ function wsHandshake(url) {
  * One socket.io handshake: connect with a JWT in `auth` (the peer) or a ticket in the handshake
  * query (@wsgate/socket.io), receive `welcome`, disconnect.
  */
-function ioHandshake(port, credentials) {
-  return new Promise((resolve) => {
-    const socket = ioClient(`http://127.0.0.1:${port}`, {
-      transports: ['websocket'],
-      ...credentials,
-      extraHeaders: { origin: ORIGIN },
-      reconnection: false,
-      forceNew: true,
-      timeout: OPERATION_TIMEOUT_MS,
-    });
-    socket.once('welcome', () => {
-      socket.disconnect();
-      resolve(undefined);
-    });
-    socket.once('connect_error', (error) => {
-      socket.disconnect();
-      resolve(error);
-    });
-  });
+async function ioHandshake(port, credentials) {
+  const { entry, error } = await openIo(port, credentials);
+  entry?.socket.disconnect();
+  return error;
 }
 
 async function handshakes({ kind, port, concurrency, durationMs, maxCount, tickets }) {
