@@ -61,6 +61,48 @@ function carriesBinary(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/** An event packet as Socket.IO decoded it: the arguments, and the id of an acknowledgement. */
+interface EventPacket {
+  readonly data?: unknown[];
+  readonly id?: number | null;
+}
+
+const kHandling = Symbol('wsgate.event-handling');
+
+/**
+ * The private event path of a server-side Socket.IO 4.8 socket, which @wsgate takes over:
+ * `onevent` (called for each event packet), `ack`, the `onAny` listeners, `dispatch` (the
+ * socket's middlewares, then its listeners).
+ */
+interface EventPath {
+  [kHandling]?: SocketEventHandling;
+  onevent(packet: EventPacket): void;
+  ack(id: number): Acknowledgement;
+  dispatch(event: unknown[]): void;
+  readonly _anyListeners?: readonly ((...args: unknown[]) => void)[];
+}
+
+/** Calls the socket's `onAny` listeners with an event that passed the checks, as Socket.IO would. */
+function notifyAnyListeners(socket: EventPath, event: unknown[]): void {
+  const listeners = socket._anyListeners;
+  if (listeners === undefined || listeners.length === 0) return;
+  for (const listener of listeners.slice()) listener.apply(socket, event);
+}
+
+/**
+ * Socket.IO's own `onevent` (the acknowledgement appended to the arguments, the `onAny`
+ * listeners, then `dispatch`), with @wsgate's checks first: `onAny` listeners, middlewares and
+ * listeners see only events that passed them. One function for every socket (`this`).
+ */
+function gatedOnevent(this: EventPath, packet: EventPacket): void {
+  const event = packet.data ?? [];
+  if (packet.id !== undefined && packet.id !== null) event.push(this.ack(packet.id));
+  this[kHandling]?.handle(event, () => {
+    notifyAnyListeners(this, event);
+    this.dispatch(event);
+  });
+}
+
 /** The config every socket of a server shares, read once. */
 interface SharedEventHandling {
   readonly config: SocketIoConfig;
@@ -93,7 +135,10 @@ class SocketEventHandling implements SocketIoEventContext {
     return this.#connection.principal;
   }
 
-  /** The socket's middleware: checks one event, then runs it or refuses it. */
+  /**
+   * Checks one event (its arguments, the acknowledgement last), then runs it — with `events`
+   * definitions, after the socket's `onAny` listeners — or passes it on with `next` (`listenerEvents()`), or refuses it.
+   */
   handle(event: unknown[], next: () => void): void {
     const connection = this.#connection;
     if (connection.closing) return;
@@ -148,6 +193,8 @@ class SocketEventHandling implements SocketIoEventContext {
       else this.#fail(resolution.cause, decoded.name, ack);
       return;
     }
+    if (args.length > 1) event[1] = resolution.payload;
+    notifyAnyListeners(this.socket as unknown as EventPath, event);
     const outcome = runMessageHandler(resolution.route, resolution.payload, this);
     if (outcome instanceof Promise)
       this.#track(outcome.then((settled) => this.#answer(settled, decoded.name, ack)));
@@ -211,7 +258,8 @@ class SocketEventHandling implements SocketIoEventContext {
 export function createEventHandling(config: SocketIoConfig) {
   const shared: SharedEventHandling = { config, maxDepth: config.gate.messageLimits.maxDepth };
   return function handleEvents(socket: WsGateSocket, connection: GatedConnection): void {
-    const handling = new SocketEventHandling(shared, socket, connection);
-    socket.use((event, next) => handling.handle(event, next));
+    const path = socket as unknown as EventPath;
+    path[kHandling] = new SocketEventHandling(shared, socket, connection);
+    path.onevent = gatedOnevent;
   };
 }

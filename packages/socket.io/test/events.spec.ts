@@ -215,4 +215,38 @@ describe.each(SERVERS)('events on %s', (_name, start) => {
     await emitAck(socket, 'shutdown', {});
     expect(seen).toEqual([]);
   });
+
+  it('shows onAny listeners only the events that passed every check, with their validated payload', async () => {
+    const seen: unknown[][] = [];
+    const server = await start({
+      wsgate: { messages: { rateLimit: { burst: 8, perSecond: 1 } } },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          // A listener that acts on what it sees: the attack is to reach it with unchecked input.
+          socket.onAny((...args: unknown[]) => seen.push(args.filter((arg) => typeof arg !== 'function')));
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    const refused = [
+      ['shutdown', {}],
+      ['join', { room: 'Not A Room!' }],
+      ['join', { room: 'lobby', admin: true }],
+      ['join', JSON.parse('{"room":"lobby","__proto__":{"admin":true}}') as unknown],
+      ['announce', { text: 'members may not' }],
+    ] as const;
+    for (const [event, payload] of refused)
+      expect(await emitAck(socket, event, payload)).toMatchObject({ ok: false });
+    expect(await emitAck(socket, 'join', { room: 'lobby' })).toEqual({ ok: true, room: 'lobby' });
+    expect(seen).toEqual([['join', { room: 'lobby' }]]);
+    // Past the bucket (8 events: 6 sent above), the flood is not shown either.
+    const gone = disconnection(socket);
+    for (let n = 0; n < 10; n += 1) socket.emit('whoami', {});
+    expect(await gone).toBe('io server disconnect');
+    expect(seen).toEqual([
+      ['join', { room: 'lobby' }],
+      ['whoami', {}],
+      ['whoami', {}],
+    ]);
+  });
 });

@@ -76,6 +76,29 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     expect(received).toEqual([]);
   });
 
+  it('shows onAny listeners and socket middlewares only the events handed to a listener', async () => {
+    const seen: unknown[] = [];
+    const server = await start({
+      wsgate: { events: listenerEvents() },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          socket.onAny((event: string) => seen.push(`any ${event}`));
+          socket.use(([event], next) => {
+            seen.push(`use ${String(event)}`);
+            next();
+          });
+          socket.on('echo', (payload: unknown, ack: (answer: unknown) => void) => ack(payload));
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    expect(await emitAck(socket, 'shutdown', {})).toMatchObject({ ok: false });
+    expect(await emitAck(socket, 'echo', JSON.parse('{"__proto__":{"x":1}}'))).toMatchObject({ ok: false });
+    expect(await emitAck(socket, 'echo', { text: 'hi' }, 'more')).toMatchObject({ ok: false });
+    expect(await emitAck(socket, 'echo', { text: 'hi' })).toEqual({ text: 'hi' });
+    expect(seen).toEqual(['any echo', 'use echo']);
+  });
+
   it('still refuses extra arguments and prototype keys before any listener runs', async () => {
     const received: unknown[] = [];
     const server = await startWithListeners(received);
