@@ -1,13 +1,5 @@
-import {
-  recordSocket,
-  WsGateError,
-  type MessageError,
-  type Principal,
-  type SocketAcknowledgement,
-  type SocketRecord,
-} from '@wsgate/core';
+import { recordSocket, WsGateError, type SocketRecord } from '@wsgate/core';
 import type { GatedConnection } from './connections.js';
-import { sendEventError } from './socket-events.js';
 import type { WsGateClaims, WsGateSocket } from './types.js';
 
 type NamespaceMiddleware = (socket: WsGateSocket, next: (error?: Error) => void) => void;
@@ -23,36 +15,17 @@ export interface NamespaceHost {
   on(event: 'new_namespace', listener: (namespace: NamespaceLike) => void): unknown;
 }
 
-/** The record of a socket (core's `principalOf`, `sendSocketError`): its connection's principal, its error channel. */
-class EventSocketRecord implements SocketRecord<WsGateClaims> {
-  readonly #socket: WsGateSocket;
-  readonly #connection: GatedConnection;
-
-  constructor(socket: WsGateSocket, connection: GatedConnection) {
-    this.#socket = socket;
-    this.#connection = connection;
-  }
-
-  get principal(): Principal<WsGateClaims> {
-    return this.#connection.principal;
-  }
-
-  sendError(error: MessageError, ack: SocketAcknowledgement | undefined): void {
-    sendEventError(this.#socket, error, ack);
-  }
-}
-
 /**
  * Hooks every namespace, present and future (dynamic children included): a socket joins only
  * over a connection the gate admitted; its principal is set on `socket.data.principal`
- * (read-only) and its record (core's `principalOf`, `sendSocketError`: errors go to the event's
- * acknowledgement, else as an `exception` event) before the next middleware runs; its events
- * are handled by `handleEvents`.
+ * (read-only) before the next middleware runs; its events are handled by `handleEvents`, whose
+ * per-socket state is also the socket's record (core's `principalOf`, `sendSocketError`: errors
+ * go to the event's acknowledgement, else as an `exception` event).
  */
 export function hookNamespaces(
   io: NamespaceHost,
   connectionOf: (socket: WsGateSocket) => GatedConnection | undefined,
-  handleEvents: (socket: WsGateSocket, connection: GatedConnection) => void,
+  handleEvents: (socket: WsGateSocket, connection: GatedConnection) => SocketRecord<WsGateClaims>,
 ): void {
   const middleware: NamespaceMiddleware = (socket, next) => {
     const connection = connectionOf(socket);
@@ -70,9 +43,8 @@ export function hookNamespaces(
       next(new WsGateError('WSGATE_PRINCIPAL_TAKEN', 'socket.data.principal is already defined'));
       return;
     }
-    recordSocket(socket, new EventSocketRecord(socket, connection));
     connection.track(socket);
-    handleEvents(socket, connection);
+    recordSocket(socket, handleEvents(socket, connection));
     next();
   };
   for (const namespace of io._nsps.values()) namespace.use(middleware);

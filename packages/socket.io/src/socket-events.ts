@@ -7,11 +7,12 @@ import {
   unknownMessage,
   type HandlerOutcome,
   type MessageError,
+  type SocketRecord,
 } from '@wsgate/core';
 import { EXCEPTION_EVENT, type ClosableSocket, type GatedConnection } from './connections.js';
 import { socketIoEnvelope } from './event-envelope.js';
 import type { SocketIoConfig } from './options.js';
-import type { SocketIoEventContext, WsGateSocket } from './types.js';
+import type { SocketIoEventContext, WsGateClaims, WsGateSocket } from './types.js';
 import { UnansweredAcks } from './unanswered-acks.js';
 
 /** Events Socket.IO emits on a server-side socket itself: never taken from a client. */
@@ -114,7 +115,7 @@ interface SharedEventHandling {
  * context its handlers get (`socket`, `principal`). A class, so that an idle socket keeps one
  * object and the middleware's closure, not a closure per step.
  */
-class SocketEventHandling implements SocketIoEventContext {
+class SocketEventHandling implements SocketIoEventContext, SocketRecord<WsGateClaims> {
   readonly #shared: SharedEventHandling;
   readonly #connection: GatedConnection;
   /** Handlers' answers being computed: awaited (bounded) before a flood's or a binary event's close. */
@@ -133,6 +134,11 @@ class SocketEventHandling implements SocketIoEventContext {
 
   get principal(): SocketIoEventContext['principal'] {
     return this.#connection.principal;
+  }
+
+  /** The socket's error channel (core's `sendSocketError`): the acknowledgement, else an `exception` event. */
+  sendError(error: MessageError, ack: Acknowledgement | undefined): void {
+    sendEventError(this.socket, error, ack);
   }
 
   /**
@@ -257,9 +263,14 @@ class SocketEventHandling implements SocketIoEventContext {
  */
 export function createEventHandling(config: SocketIoConfig) {
   const shared: SharedEventHandling = { config, maxDepth: config.gate.messageLimits.maxDepth };
-  return function handleEvents(socket: WsGateSocket, connection: GatedConnection): void {
+  return function handleEvents(
+    socket: WsGateSocket,
+    connection: GatedConnection,
+  ): SocketRecord<WsGateClaims> {
     const path = socket as unknown as EventPath;
-    path[kHandling] = new SocketEventHandling(shared, socket, connection);
+    const handling = new SocketEventHandling(shared, socket, connection);
+    path[kHandling] = handling;
     path.onevent = gatedOnevent;
+    return handling;
   };
 }
