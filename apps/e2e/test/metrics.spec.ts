@@ -44,6 +44,9 @@ describe.each(SAMPLES)('%s: metrics on GET /metrics', (sampleName) => {
     for (let index = 0; index < 2; index += 1) await onQuery.client.exchange('{', errorWithCode('BAD_JSON'));
     for (let index = 0; index < 3; index += 1)
       await onQuery.client.exchange({ type: 'nope' }, errorWithCode('VALIDATION_FAILED'));
+    // 1 message refused by the announce's role check (bob is a member): the same count whether
+    // the adapter's router or a framework guard (NestJS's WsAuthGuard) refuses it.
+    await bobs.client.exchange({ type: 'announce', text: 'hi' }, errorWithCode('FORBIDDEN'));
     // Closes: a binary frame (1003, also a refused message), a client's 1000, a logout's 4401.
     onProtocol.client.sendBinary(Buffer.from([1, 2, 3]));
     expect((await onProtocol.client.waitForClose()).code).toBe(1003);
@@ -85,6 +88,7 @@ describe.each(SAMPLES)('%s: metrics on GET /metrics', (sampleName) => {
         {
           'wsgate_refusal_code=BAD_JSON': 2,
           'wsgate_refusal_code=VALIDATION_FAILED': 3,
+          'wsgate_refusal_code=FORBIDDEN': 1,
           'wsgate_refusal_code=1003': 1,
         },
       ],

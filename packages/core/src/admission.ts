@@ -35,6 +35,12 @@ export interface AdmittedConnection<TClaims extends TicketClaims = TicketClaims>
   pong(): void;
   /** The connection closed: unregisters it and stops its supervision. Call once (idempotent). */
   closed(code: number): void;
+  /**
+   * One of the connection's messages was refused with `code` by code outside the adapter's
+   * router (a framework guard): reports `wsgate.message_refused` and counts it in
+   * `wsgate.messages.refused`, as the router does for its own refusals.
+   */
+  refused(code: string): void;
 }
 
 /** What {@link admitConnection} is built from (the gate's services). */
@@ -95,6 +101,10 @@ class Admitted<TClaims extends TicketClaims> implements AdmittedConnection<TClai
 
   pong(): void {
     this.#supervision.pong();
+  }
+
+  refused(code: string): void {
+    this.#report(this.#parts.audit.messageRefused(code, this.#principal));
   }
 
   closed(code: number): void {
@@ -258,6 +268,10 @@ class SocketRouterConnection<TClaims extends TicketClaims, Ctx>
 
   sendError(error: MessageError): void {
     this.send(this.#router.encodeError(error));
+  }
+
+  refused(code: string): void {
+    this.#admitted.refused(code);
   }
 }
 

@@ -216,6 +216,7 @@ export {
 export {
   principalOf,
   recordSocket,
+  reportSocketRefusal,
   sendSocketError,
   type SendSocketErrorOptions,
   type SocketAcknowledgement,

@@ -23,6 +23,11 @@ export interface SocketRecord<TClaims extends TicketClaims = TicketClaims> {
    * that reads raw frames itself).
    */
   sendError?(error: MessageError, ack: SocketAcknowledgement | undefined): void;
+  /**
+   * Reports that one of the socket's messages was refused with `code` (`wsgate.message_refused`,
+   * counted in `wsgate.messages.refused`). See {@link reportSocketRefusal}.
+   */
+  refused?(code: string): void;
 }
 
 // Registered, so that a socket recorded by one copy of @wsgate/core (ESM or CJS, loaded twice in
@@ -91,4 +96,19 @@ export function sendSocketError(
   const open = socket as { readyState?: unknown; send?: (data: string) => void } | null;
   if (options.codec === undefined || open?.readyState !== OPEN || typeof open.send !== 'function') return;
   open.send(JSON.stringify(options.codec.encodeError(error)));
+}
+
+/**
+ * Reports that a message of `socket` (a socket an adapter admitted) was refused with
+ * `error.code`, by code that refuses messages outside the adapter's router, such as a framework
+ * guard: the audit event `wsgate.message_refused` and the `wsgate.messages.refused` counter, as
+ * for the router's own refusals. Call it once per refusal, before answering (the answer itself is
+ * {@link sendSocketError}'s). Nothing for any other value.
+ *
+ * @example
+ * reportSocketRefusal(client, MESSAGE_ERRORS.forbidden);
+ * throw new WsGateMessageException('FORBIDDEN', 'forbidden');
+ */
+export function reportSocketRefusal(socket: unknown, error: MessageError): void {
+  recordOf(socket)?.refused?.(error.code);
 }

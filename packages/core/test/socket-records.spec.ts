@@ -11,7 +11,9 @@ import {
   MESSAGE_ERRORS,
   principalOf,
   recordSocket,
+  reportSocketRefusal,
   sendSocketError,
+  type AuditEvent,
   typeEnvelope,
   type MessageRouter,
 } from '../src/index.js';
@@ -38,11 +40,12 @@ async function serve(routed: boolean) {
   const wss = new WebSocketServer({ noServer: true });
   cleanups.push(() => void wss.close());
   const admitted: WebSocket[] = [];
+  const reports: AuditEvent[] = [];
   const server = createServer();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
     handleUpgrade(gate, wss, request, socket, head, {
       accepted: (client, acceptance) => {
-        gate.openWebSocket(acceptance, client, { report: () => undefined, router });
+        gate.openWebSocket(acceptance, client, { report: (event) => reports.push(event), router });
         admitted.push(client);
         client.send('ready');
       },
@@ -64,7 +67,7 @@ async function serve(routed: boolean) {
   client.on('message', (data: Buffer) => received.push(data.toString()));
   const socket = admitted[0];
   if (socket === undefined) throw new Error('no socket admitted');
-  return { socket, client, received };
+  return { socket, client, received, reports };
 }
 
 async function nextMessage(received: string[], count: number): Promise<string | undefined> {
@@ -103,6 +106,24 @@ describe('socket records', () => {
     expect(await nextMessage(received, 1)).toBe('after');
     expect(received).toEqual(['after']);
   });
+
+  it.each([
+    ['with a router', true],
+    ['without a router', false],
+  ])(
+    'reports a refusal decided outside the router (%s) as the router reports its own',
+    async (_name, routed) => {
+      const { socket, reports } = await serve(routed);
+      reportSocketRefusal(socket, MESSAGE_ERRORS.forbidden);
+      expect(reports.filter((event) => event.event === 'wsgate.message_refused')).toEqual([
+        expect.objectContaining({ fields: expect.objectContaining({ code: 'FORBIDDEN', subject: 'alice' }) }),
+      ]);
+      // Any other value: nothing reported, nothing thrown.
+      for (const value of [undefined, null, 'text', {}, { readyState: 1, send: () => undefined }])
+        reportSocketRefusal(value, MESSAGE_ERRORS.forbidden);
+      expect(reports.filter((event) => event.event === 'wsgate.message_refused')).toHaveLength(1);
+    },
+  );
 
   it('reads a record written under the registered key (another copy of core)', () => {
     const socket = {};

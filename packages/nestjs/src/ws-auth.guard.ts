@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import {
   holdsAnyRole,
   MESSAGE_ERRORS,
+  reportSocketRefusal,
   rolesOf,
   satisfiesClaims,
   type ClaimRequirement,
@@ -88,9 +89,14 @@ export class WsAuthGuard implements CanActivate {
     return satisfiesClaims(principal, claims);
   }
 
-  /** Refuses the message. @default throws `WsGateMessageException` with `FORBIDDEN` / `UNAUTHENTICATED` */
-  protected deny(_context: ExecutionContext, code: 'FORBIDDEN' | 'UNAUTHENTICATED'): never {
+  /**
+   * Refuses the message: reports it (`wsgate.message_refused`, counted in
+   * `wsgate.messages.refused`, as the adapter's own refusals), then throws.
+   * @default throws `WsGateMessageException` with `FORBIDDEN` / `UNAUTHENTICATED`
+   */
+  protected deny(context: ExecutionContext, code: 'FORBIDDEN' | 'UNAUTHENTICATED'): never {
     const error = code === 'FORBIDDEN' ? MESSAGE_ERRORS.forbidden : MESSAGE_ERRORS.unauthenticated;
+    reportSocketRefusal(context.switchToWs().getClient<unknown>(), error);
     throw new WsGateMessageException(error.code, error.message);
   }
 }

@@ -50,6 +50,12 @@ describe('WsGateIoAdapter events', () => {
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
+      // WsAuthGuard's refusal is audited (and counted) as the adapter's own refusals are, once.
+      const refusals = t.logger.lines.filter(
+        (line) => line.text.includes('"event":"wsgate.message_refused"') && line.text.includes('FORBIDDEN'),
+      );
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]?.text).toContain('"subject":"bob"');
     });
 
     it('emits a WsResponse as its event', async () => {

@@ -207,9 +207,14 @@ class SocketEventHandling implements SocketIoEventContext, SocketRecord<WsGateCl
     else this.#answer(outcome, decoded.name, ack);
   }
 
-  #refuse(error: MessageError, ack: Acknowledgement | undefined): void {
+  /** Reports a refused message (core's `reportSocketRefusal`, and every refusal here). */
+  refused(code: string | number): void {
     const { gate, report } = this.#shared.config;
-    report(gate.audit.messageRefused(error.code, this.#connection.principal));
+    report(gate.audit.messageRefused(code, this.#connection.principal));
+  }
+
+  #refuse(error: MessageError, ack: Acknowledgement | undefined): void {
+    this.refused(error.code);
     sendEventError(this.socket, error, ack);
   }
 
@@ -226,8 +231,7 @@ class SocketEventHandling implements SocketIoEventContext, SocketRecord<WsGateCl
   }
 
   #closeFor(code: number, reason: string): void {
-    const { gate, report } = this.#shared.config;
-    report(gate.audit.messageRefused(code, this.#connection.principal));
+    this.refused(code);
     const waiting: PromiseLike<unknown>[] = [...(this.#pending ?? [])];
     const answers = this.#acks?.allAnswered();
     if (answers !== undefined) waiting.push(answers);

@@ -5,6 +5,7 @@ import {
   emptyPayloadValidator,
   MESSAGE_ERRORS,
   principalOf,
+  reportSocketRefusal,
   sendSocketError,
   toValidator,
   type MessageRoute,
@@ -60,6 +61,25 @@ describe.each(SERVERS)('listener events on %s', (_name, start) => {
     const exception = nextEvent(socket, 'exception');
     socket.emit('whoami', {});
     expect(await exception).toEqual(MESSAGE_ERRORS.forbidden);
+  });
+
+  it("reports a refusal a listener decides (core's reportSocketRefusal) as its own refusals", async () => {
+    const server = await start({
+      wsgate: { events: listenerEvents() },
+      setup: ({ io }) =>
+        io.on('connection', (socket) => {
+          socket.on('refuse', (_payload: unknown, ack: (answer: unknown) => void) => {
+            reportSocketRefusal(socket, MESSAGE_ERRORS.forbidden);
+            sendSocketError(socket, MESSAGE_ERRORS.forbidden, { ack });
+          });
+          socket.emit('welcome', {});
+        }),
+    });
+    const { socket } = await connected(server);
+    expect(await emitAck(socket, 'refuse', {})).toEqual({ ok: false, error: MESSAGE_ERRORS.forbidden });
+    expect(server.audit.filter((event) => event.event === 'wsgate.message_refused')).toEqual([
+      expect.objectContaining({ fields: expect.objectContaining({ code: 'FORBIDDEN', subject: 'alice' }) }),
+    ]);
   });
 
   it('refuses an event no listener handles, and events Socket.IO emits itself', async () => {
