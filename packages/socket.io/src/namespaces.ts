@@ -1,5 +1,6 @@
 import { recordSocket, WsGateError, type SocketRecord } from '@wsgate/core';
 import type { GatedConnection } from './connections.js';
+import { hasEventPath } from './socket-events.js';
 import type { WsGateClaims, WsGateSocket } from './types.js';
 
 type NamespaceMiddleware = (socket: WsGateSocket, next: (error?: Error) => void) => void;
@@ -31,6 +32,10 @@ export function hookNamespaces(
     const connection = connectionOf(socket);
     if (connection === undefined) {
       next(new WsGateError('WSGATE_UNAUTHENTICATED', 'not authenticated'));
+      return;
+    }
+    if (!hasEventPath(socket)) {
+      next(new WsGateError('WSGATE_UNSUPPORTED_SOCKET_IO', 'this Socket.IO version is not supported'));
       return;
     }
     try {

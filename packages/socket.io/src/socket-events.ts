@@ -83,6 +83,19 @@ interface EventPath {
   readonly _anyListeners?: readonly ((...args: unknown[]) => void)[];
 }
 
+/**
+ * Whether `socket` has the event path @wsgate takes over (Socket.IO 4.8's `onevent`, `ack` and
+ * `dispatch`). A socket without it is refused (fail closed): its events would bypass the checks.
+ */
+export function hasEventPath(socket: object): boolean {
+  const path = socket as Partial<Record<'onevent' | 'ack' | 'dispatch', unknown>>;
+  return (
+    typeof path.onevent === 'function' &&
+    typeof path.ack === 'function' &&
+    typeof path.dispatch === 'function'
+  );
+}
+
 /** Calls the socket's `onAny` listeners with an event that passed the checks, as Socket.IO would. */
 function notifyAnyListeners(socket: EventPath, event: unknown[]): void {
   const listeners = socket._anyListeners;

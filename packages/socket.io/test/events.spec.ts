@@ -1,7 +1,8 @@
 // Events as untrusted input, through real Socket.IO servers and socket.io-client: allowlist,
 // one schema per payload, one payload argument, prototype keys, roles, floods, binary.
+import { Socket } from 'socket.io';
 import { describe, expect, it } from 'vitest';
-import { connected, disconnection, emitAck, nextEvent } from './support/clients.js';
+import { connectClient, connected, disconnection, emitAck, nextEvent, ticketFor } from './support/clients.js';
 import { SERVERS } from './support/servers.js';
 
 describe.each(SERVERS)('events on %s', (_name, start) => {
@@ -248,5 +249,20 @@ describe.each(SERVERS)('events on %s', (_name, start) => {
       ['whoami', {}],
       ['whoami', {}],
     ]);
+  });
+
+  it('refuses a socket whose Socket.IO has no event path to take over (fail closed), and serves again with one', async () => {
+    const server = await start();
+    const prototype = Socket.prototype as unknown as { onevent?: unknown };
+    const onevent = prototype.onevent;
+    delete prototype.onevent;
+    try {
+      const refused = await connectClient(server, { ticket: await ticketFor(server) });
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error.message).toBe('this Socket.IO version is not supported');
+    } finally {
+      prototype.onevent = onevent;
+    }
+    expect(await emitAck((await connected(server)).socket, 'whoami', {})).toMatchObject({ ok: true });
   });
 });
