@@ -173,7 +173,7 @@ class EngineGatedConnection implements GatedConnection {
  */
 export function createConnections(
   config: SocketIoConfig,
-  acceptanceOf: (request: object) => UpgradeAcceptance<WsGateClaims> | undefined,
+  sessionOpened: (request: object) => UpgradeAcceptance<WsGateClaims> | undefined,
 ) {
   const { gate, report } = config;
   const connections = new WeakMap<object, EngineGatedConnection>();
@@ -185,7 +185,7 @@ export function createConnections(
   }
 
   function admit(connection: EngineConnection): void {
-    const acceptance = acceptanceOf(connection.request);
+    const acceptance = sessionOpened(connection.request);
     if (acceptance === undefined) {
       connection.close(true);
       return;

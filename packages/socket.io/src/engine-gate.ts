@@ -32,10 +32,10 @@ export interface EngineGate {
   /** Runs for every Engine.IO request, upgrades included, before Engine.IO acts on it. */
   readonly middleware: EngineMiddleware;
   /**
-   * The accepted handshake that opened a session, by the session's first request; called when
-   * the session opens (its admission takes over the connection slot).
+   * The session of `request` (its first request) opened: its accepted handshake, whose slot its
+   * admission takes over from now on (the early-close release is dropped). Call it once.
    */
-  acceptanceOf(request: object): UpgradeAcceptance<WsGateClaims> | undefined;
+  sessionOpened(request: object): UpgradeAcceptance<WsGateClaims> | undefined;
   /** The upgrade of `request` became a WebSocket: its deadline no longer applies. */
   upgraded(request: object): void;
 }
@@ -149,7 +149,7 @@ export function createEngineGate(
 
   return {
     middleware,
-    acceptanceOf(request) {
+    sessionOpened(request) {
       // The session is open: its admission releases the slot from now on, not this listener.
       const release = earlyCloses.get(request);
       if (release !== undefined) {

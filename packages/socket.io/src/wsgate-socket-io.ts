@@ -103,7 +103,7 @@ export function wsgateSocketIo(io: SocketIoServerLike, options: WsGateSocketIoOp
   const engineGate = createEngineGate(config, sessionRequestOf);
   const engine = configureEngine(server, gate, config.polling, engineGate.upgraded);
   engine.use(engineGate.middleware);
-  const connections = createConnections(config, engineGate.acceptanceOf);
+  const connections = createConnections(config, engineGate.sessionOpened);
   engine.on('connection', connections.admit);
   Object.defineProperty(io, kSecured, { value: true });
   hookNamespaces(server, (socket: WsGateSocket) => connections.of(socket.conn), createEventHandling(config));
