@@ -242,7 +242,9 @@ export interface WsGate<TClaims extends TicketClaims = TicketClaims> {
   ): SessionRequestAcceptance | HandshakeRefusal;
   /**
    * Admits an accepted connection: registry (revocation, caps), supervision, audit events
-   * (reported to `report`). The adapter calls `closed(code)` when it closes.
+   * (reported to `report`). The adapter calls `closed(code)` when it closes. A connection
+   * admitted while a drain is closing every socket is closed (1012) before this returns: listen
+   * for its close first if the transport reports it at once.
    */
   admit(
     acceptance: UpgradeAcceptance<TClaims>,

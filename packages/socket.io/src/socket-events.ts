@@ -125,8 +125,9 @@ interface SharedEventHandling {
 
 /**
  * What one socket does with the events it receives (see {@link createEventHandling}), and the
- * context its handlers get (`socket`, `principal`). A class, so that an idle socket keeps one
- * object and the middleware's closure, not a closure per step.
+ * context its handlers get (`socket`, `principal`), and its record (core's `principalOf`,
+ * `sendSocketError`, `reportSocketRefusal`). A class, so that an idle socket keeps one object,
+ * not a closure per step.
  */
 class SocketEventHandling implements SocketIoEventContext, SocketRecord<WsGateClaims> {
   readonly #shared: SharedEventHandling;
